@@ -1,0 +1,89 @@
+"""The ``newscrawl`` subcommands, one module each.
+
+Each module has ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int`` (the exit status).  ``newscrawl.cli`` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from newscrawl.exporters.jekyll import DEFAULT_SITE_URL
+
+DEFAULT_OUT = Path("output")
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable archive directory: exit status 2, one line."""
+
+
+def add_archive_options(parser: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--site-url``, shared by every command that writes the archive."""
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+        help="archive directory (a Jekyll site; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--site-url", default=DEFAULT_SITE_URL, metavar="URL",
+        help="base URL of the published archive, used in post links (default: %(default)s)",
+    )
+
+
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that runs a crawl."""
+    add_archive_options(parser)
+    parser.add_argument(
+        "--log-level", default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        help="Scrapy log level on stderr (default: %(default)s; progress and summary "
+        "lines are printed regardless)",
+    )
+    parser.add_argument(
+        "-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="override a Scrapy or newscrawl setting, e.g. -s CONCURRENT_REQUESTS=32 "
+        "(repeatable; JSON values are decoded)",
+    )
+
+
+def parse_setting_overrides(pairs: list[str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"-s {pair!r}: expected NAME=VALUE")
+        try:
+            overrides[name] = json.loads(value)
+        except ValueError:
+            overrides[name] = value
+    return overrides
+
+
+def check_archive_dir(out: Path) -> None:
+    """The archive directory exists (or can be made) and is writable."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".newscrawl-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"archive directory {out}: not writable ({exc.strerror})") from exc
+
+
+def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Scrapy settings from the common options."""
+    settings: dict[str, Any] = {
+        "NEWSCRAWL_OUT_DIR": str(args.out),
+        "NEWSCRAWL_SITE_URL": args.site_url,
+        "LOG_LEVEL": args.log_level,
+    }
+    settings.update(parse_setting_overrides(args.settings))
+    return settings
+
+
+def error(message: str) -> None:
+    """One line on stderr."""
+    print(f"newscrawl: {message}", file=sys.stderr, flush=True)

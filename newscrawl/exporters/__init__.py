@@ -1,0 +1,1 @@
+"""Exporters: turn stored articles into the files of the Jekyll archive."""

@@ -1,0 +1,168 @@
+"""The run's report: a progress line while it runs, a summary at the end, the rejects log.
+
+Nothing is silently dropped: every rejected article (dropped by a pipeline)
+and every failed fetch is appended to ``.newscrawl/rejects.jsonl`` in the
+archive directory with its time, URL, code and reason, and listed in the
+summary.  Such articles are not in the store, so the next run tries them again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from twisted.internet import task
+
+from newscrawl import signals as newscrawl_signals
+from newscrawl.pipelines.validate import DuplicateArticle
+from newscrawl.store import state_dir
+
+logger = logging.getLogger(__name__)
+
+REJECTS_FILE = "rejects.jsonl"
+
+
+@dataclass
+class Problem:
+    """A rejected or failed article or page, with its one-line reason."""
+
+    kind: str  # "rejected" or "failed"
+    url: str
+    code: str | None
+    reason: str
+
+    def line(self) -> str:
+        what = self.code or self.url
+        return f"{self.kind} {what}: {self.reason} ({self.url})"
+
+
+@dataclass
+class RunSummary:
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    finish_reason: str = ""
+
+    @property
+    def rejected(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "rejected"]
+
+    @property
+    def failed(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "failed"]
+
+    def progress_line(self) -> str:
+        return (
+            f"newscrawl: {self.pages} pages, {self.written} written, "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected, "
+            f"{len(self.failed)} failed"
+        )
+
+    def summary_lines(self) -> list[str]:
+        elapsed = time.monotonic() - self.started
+        lines = [f"{self.progress_line()} in {elapsed:.1f}s"]
+        lines.extend(f"  {problem.line()}" for problem in self.problems)
+        return lines
+
+
+class RunReport:
+    """Counts what a crawl does, logs progress, records rejects.
+
+    Settings: ``NEWSCRAWL_OUT_DIR`` (where the rejects log goes),
+    ``NEWSCRAWL_PROGRESS_INTERVAL`` (seconds between progress lines; 0 = none),
+    ``NEWSCRAWL_REPORT_ENABLED`` (default True).
+    """
+
+    def __init__(self, out_dir: Path, interval: float, stream: TextIO | None = None) -> None:
+        self.summary = RunSummary()
+        self.rejects_path = state_dir(out_dir) / REJECTS_FILE
+        self.interval = interval
+        self.stream = stream or sys.stderr
+        self._loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_REPORT_ENABLED", True):
+            raise NotConfigured
+        report = cls(
+            Path(settings.get("NEWSCRAWL_OUT_DIR", "output")),
+            settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 10.0),
+        )
+        crawler.signals.connect(report.archive_wrote, signal=newscrawl_signals.archive_wrote)
+        crawler.signals.connect(report.response_received, signal=signals.response_received)
+        crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(report.fetch_failed, signal=newscrawl_signals.fetch_failed)
+        crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        return report
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.summary.started = time.monotonic()
+        if self.interval > 0:
+            self._loop = task.LoopingCall(self._progress)
+            self._loop.start(self.interval, now=False)
+
+    def _progress(self) -> None:
+        print(self.summary.progress_line(), file=self.stream, flush=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.summary.finish_reason = reason
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+
+    def response_received(self, response: Response, request: Any, spider: Spider) -> None:
+        self.summary.pages += 1
+
+    def archive_wrote(self, code: str, status: str) -> None:
+        if status == "unchanged":
+            self.summary.unchanged += 1
+        else:
+            self.summary.written += 1
+
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: BaseException, spider: Spider
+    ) -> None:
+        if isinstance(exception, DuplicateArticle):
+            self.summary.duplicates += 1
+            return
+        adapter = ItemAdapter(item)
+        self._record(
+            Problem(
+                "rejected",
+                str(adapter.get("share_url") or (response.url if response else "")),
+                adapter.get("code"),
+                str(exception),
+            )
+        )
+
+    def fetch_failed(self, url: str, code: str | None, reason: str) -> None:
+        self._record(Problem("failed", url, code, reason))
+
+    def _record(self, problem: Problem) -> None:
+        self.summary.problems.append(problem)
+        logger.warning(problem.line())
+        record = {
+            "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "kind": problem.kind,
+            "url": problem.url,
+            "code": problem.code,
+            "reason": problem.reason,
+        }
+        self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.rejects_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")

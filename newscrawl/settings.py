@@ -1,0 +1,60 @@
+"""Scrapy settings of newscrawl: polite defaults for the real source.
+
+newscrawl's own settings share the ``NEWSCRAWL_`` prefix.
+"""
+
+from newscrawl import __version__
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+
+USER_AGENT = f"newscrawl/{__version__} (+https://github.com/newscrawl/newscrawl; news archive bot)"
+
+# Current Scrapy idioms: the asyncio reactor (Scrapy's default, stated here).
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Scrapy 2.19's RemoteControl extension opens an HTTP endpoint that executes
+# Python code inside the crawl.  A crawler of other people's sites has no use
+# for that: keep it off.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+
+# Faults: retry 5xx and timeouts, with Scrapy's backoff.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Fixed-size memory per page: nothing of the crawl is kept in the process.
+COOKIES_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.validate.ValidatePipeline": 100,
+    "newscrawl.pipelines.dates.DatesPipeline": 200,
+    "newscrawl.pipelines.clean.CleanHtmlPipeline": 300,
+    "newscrawl.pipelines.category.CategoryPipeline": 400,
+    "newscrawl.pipelines.archive.ArchivePipeline": 900,
+}
+
+EXTENSIONS = {
+    "newscrawl.report.RunReport": 500,
+}
+
+# newscrawl's own settings.
+NEWSCRAWL_OUT_DIR = "output"
+NEWSCRAWL_SITE_URL = "//finews.withounder.com"
+NEWSCRAWL_SLUG_OVERRIDES: dict[str, str] = {}
+NEWSCRAWL_MAX_FUTURE_HOURS = 48
+NEWSCRAWL_PROGRESS_INTERVAL = 10.0

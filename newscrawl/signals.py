@@ -1,0 +1,9 @@
+"""newscrawl's own Scrapy signals."""
+
+#: Sent by spiders when an article or a page could not be fetched or read.
+#: Arguments: ``url`` (str), ``code`` (str or None), ``reason`` (one line).
+fetch_failed = object()
+
+#: Sent by the archive pipeline for each accepted article.
+#: Arguments: ``code`` (str), ``status`` ("written" or "unchanged").
+archive_wrote = object()

@@ -1,0 +1,1 @@
+"""newscrawl's spiders: ``share`` (one or more share links), ``category``, ``feed``."""

@@ -1,0 +1,99 @@
+"""What every newscrawl spider does with an article: request its JSON, read it, report faults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from newscrawl import signals as newscrawl_signals
+from newscrawl import source
+from newscrawl.items import Article
+
+
+def failure_reason(failure: Failure) -> str:
+    """A one-line, human reason for a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    if isinstance(exc, DNSLookupError):
+        return "host not found (DNS lookup failed)"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+        return "timed out"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+class ArticleSpider(scrapy.Spider):
+    """Base of newscrawl's spiders: turns article codes into requests and answers into items."""
+
+    def report_failure(self, url: str, code: str | None, reason: str) -> None:
+        self.crawler.signals.send_catch_log(
+            newscrawl_signals.fetch_failed, url=url, code=code, reason=reason
+        )
+
+    def article_request(self, code: str, share_url: str, found_on: str = "") -> Request | None:
+        """The request for article ``code``'s JSON, on the share link's host."""
+        if not source.is_valid_code(code):
+            self.report_failure(share_url, code, f"invalid article code {code!r}")
+            return None
+        return Request(
+            source.article_url(code, share_url),
+            callback=self.parse_article,
+            errback=self.article_error,
+            cb_kwargs={"code": code, "share_url": share_url, "found_on": found_on},
+        )
+
+    def parse_article(
+        self, response: Response, code: str, share_url: str, found_on: str
+    ) -> Iterator[Article]:
+        """An :class:`Article` from the JSON endpoint's answer, or a reported failure."""
+        text = response.text.strip()
+        if not text:
+            self.report_failure(share_url, code, "empty answer from the article endpoint")
+            return
+        try:
+            data: Any = json.loads(text)
+        except ValueError as exc:
+            self.report_failure(share_url, code, f"invalid JSON from the article endpoint ({exc})")
+            return
+        article = source.unwrap_article_json(data)
+        if article is None:
+            self.report_failure(share_url, code, "no article in the endpoint's answer")
+            return
+        fields = source.article_fields(article)
+        yield Article(
+            code=code,
+            share_url=share_url,
+            found_on=found_on,
+            title=_text(fields["title"]),
+            raw_date=fields["raw_date"],
+            media=_text(fields["media"]),
+            body=_text(fields["body"]),
+            digest=_text(fields["digest"]),
+            fetched_at=datetime.now().astimezone(),
+        )
+
+    def article_error(self, failure: Failure) -> None:
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        self.report_failure(kwargs["share_url"], kwargs["code"], failure_reason(failure))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
