@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
     check_archive_dir(args.out)
     settings = crawl_settings(args)
     settings.setdefault("NEWSCRAWL_PROGRESS_INTERVAL", 0)
+    # The user asked for this article: fetch it even when the store knows it.
+    settings.setdefault("NEWSCRAWL_REFRESH", True)
     result = run_crawl(ShareSpider, project_settings(settings), url=args.url)
     if result.error:
         print(f"newscrawl: {args.url}: {result.error}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -21,6 +22,7 @@ from twisted.python.failure import Failure
 from newscrawl import signals as newscrawl_signals
 from newscrawl import source
 from newscrawl.items import Article
+from newscrawl.store import STORE_FILE, Store, state_dir
 
 
 def failure_reason(failure: Failure) -> str:
@@ -39,7 +41,29 @@ def failure_reason(failure: Failure) -> str:
 
 
 class ArticleSpider(scrapy.Spider):
-    """Base of newscrawl's spiders: turns article codes into requests and answers into items."""
+    """Base of newscrawl's spiders: turns article codes into requests and answers into items.
+
+    Incremental by default: an article already in the archive's store is not
+    requested again (its code is known from the share link or the feed entry
+    before any request).  ``NEWSCRAWL_REFRESH = True`` refetches everything.
+    """
+
+    _known_codes: set[str] | None = None
+
+    def is_known(self, code: str) -> bool:
+        """True when article ``code`` is already archived and need not be fetched."""
+        if self._known_codes is None:
+            settings = self.crawler.settings
+            if settings.getbool("NEWSCRAWL_REFRESH"):
+                self._known_codes = set()
+            else:
+                out_dir = Path(settings.get("NEWSCRAWL_OUT_DIR", "output"))
+                if (state_dir(out_dir) / STORE_FILE).exists():
+                    with Store.open(out_dir) as store:
+                        self._known_codes = store.codes()
+                else:
+                    self._known_codes = set()
+        return code in self._known_codes
 
     def report_failure(self, url: str, code: str | None, reason: str) -> None:
         self.crawler.signals.send_catch_log(
@@ -50,6 +74,9 @@ class ArticleSpider(scrapy.Spider):
         """The request for article ``code``'s JSON, on the share link's host."""
         if not source.is_valid_code(code):
             self.report_failure(share_url, code, f"invalid article code {code!r}")
+            return None
+        if self.is_known(code):
+            self.crawler.stats.inc_value("newscrawl/known_skipped")
             return None
         return Request(
             source.article_url(code, share_url),

@@ -1,0 +1,122 @@
+"""Shared fixtures: the replica of the source as a real server, and the CLI as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The golden post, read from the shared seed itself (never a copy).
+GOLDEN_POST = ROOT.parent / "shared" / "seed" / "000_71ee601c13832b85.txt"
+GOLDEN_CODE = "NW202112282228838683"
+GOLDEN_SHARE_URL = (
+    "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112282228838683"
+)
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
+
+
+@dataclass
+class Replica:
+    """A running replica server (its own process, like the real source)."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    def requests(self) -> dict[str, int]:
+        """Requests the replica received since the last reset: ``{path?query: count}``."""
+        with urllib.request.urlopen(self.url + "__requests", timeout=10) as answer:
+            return json.load(answer)
+
+    def reset(self) -> None:
+        with urllib.request.urlopen(self.url + "__reset", timeout=10):
+            pass
+
+    def proxy_env(self) -> dict[str, str]:
+        """An environment in which the replica stands in for every http host."""
+        env = clean_env()
+        env["http_proxy"] = self.url
+        return env
+
+
+def clean_env() -> dict[str, str]:
+    """The test process's environment without proxy settings."""
+    env = {
+        k: v for k, v in os.environ.items() if k.lower() not in _PROXY_VARS
+    }
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def start_replica(*extra: str) -> Replica:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawl.replica", "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "serving on" not in line:
+        process.kill()
+        raise RuntimeError(f"replica did not start: {line!r}")
+    return Replica(line.split("serving on", 1)[1].strip(), process)
+
+
+def stop_replica(replica: Replica) -> None:
+    replica.process.send_signal(signal.SIGTERM)
+    try:
+        replica.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        replica.process.kill()
+
+
+@pytest.fixture(scope="session")
+def replica_server() -> Iterator[Replica]:
+    replica = start_replica()
+    yield replica
+    stop_replica(replica)
+
+
+@pytest.fixture
+def replica(replica_server: Replica) -> Replica:
+    """The session's replica, with its request counts and fault states reset."""
+    replica_server.reset()
+    return replica_server
+
+
+def run_cli(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``newscrawl ARGS`` as a real process."""
+    return subprocess.run(
+        [sys.executable, "-m", "newscrawl", *map(str, args)],
+        capture_output=True, text=True, env=env or clean_env(), cwd=cwd or ROOT,
+        timeout=timeout,
+    )
+
+
+def require_tool(name: str) -> str:
+    """The path of a program the test needs; in CI its absence is a failure, not a skip."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (bash .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
