@@ -40,7 +40,8 @@ def _start(server: ReplicaServer) -> threading.Thread:
 
 
 @pytest.fixture(scope="module")
-def replica() -> Iterator[ReplicaServer]:
+def server() -> Iterator[ReplicaServer]:
+    """This module's own replica, in process (conftest's runs as a subprocess)."""
     server = make_server(port=0)
     _start(server)
     yield server
@@ -49,10 +50,10 @@ def replica() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture()
-def fresh(replica: ReplicaServer) -> ReplicaServer:
-    """The shared replica, with counts and fault state cleared."""
-    _fetch(replica.url + "__reset", method="POST")
-    return replica
+def fresh(server: ReplicaServer) -> ReplicaServer:
+    """The module's replica, with counts and fault state cleared."""
+    _fetch(server.url + "__reset", method="POST")
+    return server
 
 
 # No proxy from the environment: only what a test asks for.
@@ -83,15 +84,15 @@ def _json(url: str) -> Any:
 # ----------------------------------------------------------------------------- routes
 
 
-def test_robots_txt(replica: ReplicaServer) -> None:
-    status, _, body = _fetch(replica.url + "robots.txt")
+def test_robots_txt(server: ReplicaServer) -> None:
+    status, _, body = _fetch(server.url + "robots.txt")
     assert status == 200
     assert body.decode().splitlines() == ["User-agent: *", "Disallow: /private/"]
 
 
-def test_share_page_is_a_js_shell(replica: ReplicaServer) -> None:
+def test_share_page_is_a_js_shell(server: ReplicaServer) -> None:
     status, headers, body = _fetch(
-        replica.url + f"html_News/NewsShare.html?infoCode={GOLDEN}"
+        server.url + f"html_News/NewsShare.html?infoCode={GOLDEN}"
     )
     assert status == 200
     assert headers["Content-Type"].startswith("text/html")
@@ -102,16 +103,16 @@ def test_share_page_is_a_js_shell(replica: ReplicaServer) -> None:
     assert "中国移动" not in page  # the article itself comes from the JSON endpoint
 
 
-def test_share_page_escapes_a_hostile_code(replica: ReplicaServer) -> None:
+def test_share_page_escapes_a_hostile_code(server: ReplicaServer) -> None:
     status, _, body = _fetch(
-        replica.url + "html_News/NewsShare.html?infoCode=%3C/script%3E%3Cb%3E"
+        server.url + "html_News/NewsShare.html?infoCode=%3C/script%3E%3Cb%3E"
     )
     assert status == 200
     assert b"</script><b>" not in body
 
 
-def test_golden_article_json(replica: ReplicaServer) -> None:
-    status, headers, body = _fetch(replica.url + f"NewsData/GetNewsText.do?id={GOLDEN}")
+def test_golden_article_json(server: ReplicaServer) -> None:
+    status, headers, body = _fetch(server.url + f"NewsData/GetNewsText.do?id={GOLDEN}")
     assert status == 200
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert "人民邮电报".encode() in body  # UTF-8, not \u escapes
@@ -123,10 +124,10 @@ def test_golden_article_json(replica: ReplicaServer) -> None:
     assert "_replica" not in data
 
 
-def test_unknown_article_is_404(replica: ReplicaServer) -> None:
-    status, _, _ = _fetch(replica.url + "NewsData/GetNewsText.do?id=NW209912312299999999")
+def test_unknown_article_is_404(server: ReplicaServer) -> None:
+    status, _, _ = _fetch(server.url + "NewsData/GetNewsText.do?id=NW209912312299999999")
     assert status == 404
-    status, _, _ = _fetch(replica.url + "NewsData/GetNewsText.do")
+    status, _, _ = _fetch(server.url + "NewsData/GetNewsText.do")
     assert status == 404
 
 
@@ -150,8 +151,8 @@ def test_absolute_form_through_a_proxy_handler(fresh: ReplicaServer) -> None:
     }
 
 
-def test_connect_is_refused(replica: ReplicaServer) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", replica.port, timeout=10)
+def test_connect_is_refused(server: ReplicaServer) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
         connection.request("CONNECT", "finews.zning.xyz:443")
         assert connection.getresponse().status == 405
@@ -159,27 +160,27 @@ def test_connect_is_refused(replica: ReplicaServer) -> None:
         connection.close()
 
 
-def test_post_page_uses_the_host_header(replica: ReplicaServer) -> None:
+def test_post_page_uses_the_host_header(server: ReplicaServer) -> None:
     status, _, body = _fetch(
-        replica.url + f"post/{GOLDEN}.html", headers={"Host": "archive.example:8080"}
+        server.url + f"post/{GOLDEN}.html", headers={"Host": "archive.example:8080"}
     )
     assert status == 200
     page = body.decode()
     assert f"http://archive.example:8080/html_News/NewsShare.html?infoCode={GOLDEN}" in page
     assert 'href="/category/renminyoudianbao.html"' in page
-    assert _fetch(replica.url + "post/NW209912312299999999.html")[0] == 404
+    assert _fetch(server.url + "post/NW209912312299999999.html")[0] == 404
 
 
-def test_home_tags_and_private_pages(replica: ReplicaServer) -> None:
-    home = _fetch(replica.url)[2].decode()
+def test_home_tags_and_private_pages(server: ReplicaServer) -> None:
+    home = _fetch(server.url)[2].decode()
     assert 'href="/category/renminyoudianbao.html"' in home
     assert 'href="/tags.html"' in home
-    tags = _fetch(replica.url + "tags.html")[2].decode()
+    tags = _fetch(server.url + "tags.html")[2].decode()
     assert "人民邮电报新闻" in tags
-    status, _, body = _fetch(replica.url + "private/drafts.html")
+    status, _, body = _fetch(server.url + "private/drafts.html")
     assert status == 200
     assert make_data.PRIVATE_CODE in body.decode()
-    assert _fetch(replica.url + "no/such/page.html")[0] == 404
+    assert _fetch(server.url + "no/such/page.html")[0] == 404
 
 
 # ------------------------------------------------------------------------------ feeds
@@ -197,10 +198,10 @@ def test_home_tags_and_private_pages(replica: ReplicaServer) -> None:
     ],
 )
 def test_feeds(
-    replica: ReplicaServer, path: str, key: str, fields: set[str], time_field: str,
+    server: ReplicaServer, path: str, key: str, fields: set[str], time_field: str,
     code_field: str,
 ) -> None:
-    status, headers, body = _fetch(replica.url + path + "&count=4")
+    status, headers, body = _fetch(server.url + path + "&count=4")
     assert status == 200
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     entries = json.loads(body)[key]
@@ -208,61 +209,61 @@ def test_feeds(
     assert all(set(entry) == fields for entry in entries)
     times = [entry[time_field] for entry in entries]
     assert times == sorted(times, reverse=True)
-    full = _json(replica.url + path)[key]
+    full = _json(server.url + path)[key]
     assert 8 <= len(full) <= 12
     assert [e[code_field] for e in full[:4]] == [e[code_field] for e in entries]
     for entry in full:
         assert (ARTICLES_DIR / f"{entry[code_field]}.json").exists()
 
 
-def test_feed_102_links_share_pages_on_the_request_host(replica: ReplicaServer) -> None:
-    entry = _json(replica.url + "web/webapi?type=102&count=1")["records"][0]
-    host = replica.url.removeprefix("http://").rstrip("/")
+def test_feed_102_links_share_pages_on_the_request_host(server: ReplicaServer) -> None:
+    entry = _json(server.url + "web/webapi?type=102&count=1")["records"][0]
+    host = server.url.removeprefix("http://").rstrip("/")
     assert entry["url_w"] == (
         f"http://{host}/html_News/NewsShare.html?infoCode={entry['infoCode']}"
     )
 
 
-def test_unknown_feed_is_404(replica: ReplicaServer) -> None:
-    assert _fetch(replica.url + "web/webapi?type=1")[0] == 404
-    assert _fetch(replica.url + "newmarket/web/webapi?marketType=1")[0] == 404
+def test_unknown_feed_is_404(server: ReplicaServer) -> None:
+    assert _fetch(server.url + "web/webapi?type=1")[0] == 404
+    assert _fetch(server.url + "newmarket/web/webapi?marketType=1")[0] == 404
 
 
 # ------------------------------------------------------------------- category pages
 
 
-def _page(replica: ReplicaServer, slug: str, number: int | None = None) -> str:
+def _page(server: ReplicaServer, slug: str, number: int | None = None) -> str:
     suffix = f"?page={number}" if number else ""
-    status, _, body = _fetch(replica.url + f"category/{slug}.html{suffix}")
+    status, _, body = _fetch(server.url + f"category/{slug}.html{suffix}")
     assert status == 200
     return body.decode()
 
 
-def test_category_pagination_full_style(replica: ReplicaServer) -> None:
-    first = _page(replica, "renminyoudianbao")
+def test_category_pagination_full_style(server: ReplicaServer) -> None:
+    first = _page(server, "renminyoudianbao")
     assert '<a rel="next" href="/category/renminyoudianbao.html?page=2">下一页</a>' in first
     assert 'href="/category/renminyoudianbao.html?page=3"' in first
     assert "<title>人民邮电报新闻 - 第1页</title>" in first
-    last = _page(replica, "renminyoudianbao", 3)
+    last = _page(server, "renminyoudianbao", 3)
     assert 'rel="next"' not in last
     assert '<a href="/category/renminyoudianbao.html">第一页</a>' in last  # the loop
     assert f'href="/post/{GOLDEN}.html"' in last
-    assert _fetch(replica.url + "category/renminyoudianbao.html?page=4")[0] == 404
-    assert _fetch(replica.url + "category/nosuchslug.html")[0] == 404
+    assert _fetch(server.url + "category/renminyoudianbao.html?page=4")[0] == 404
+    assert _fetch(server.url + "category/nosuchslug.html")[0] == 404
 
 
-def test_category_pagination_other_styles(replica: ReplicaServer) -> None:
+def test_category_pagination_other_styles(server: ReplicaServer) -> None:
     assert '<link rel="next" href="/category/chongqingribao.html?page=2">' in _page(
-        replica, "chongqingribao"
+        server, "chongqingribao"
     )
-    assert '<a href="?page=2">下一页</a>' in _page(replica, "zhongguoyinhangbaoxianbao")
-    numbers = _page(replica, "shanghaizhengquanbao")
+    assert '<a href="?page=2">下一页</a>' in _page(server, "zhongguoyinhangbaoxianbao")
+    numbers = _page(server, "shanghaizhengquanbao")
     assert 'href="/category/shanghaizhengquanbao.html?page=2"' in numbers
     assert "下一页" not in numbers and 'rel="next"' not in numbers
 
 
-def test_category_pages_carry_links_not_to_follow(replica: ReplicaServer) -> None:
-    page = _page(replica, "zhengquanshibao")
+def test_category_pages_carry_links_not_to_follow(server: ReplicaServer) -> None:
+    page = _page(server, "zhengquanshibao")
     for href in ('"/"', '"/tags.html"', '"javascript:void(0)"',
                  '"http://example.com/ad/landing.html"', '"/private/drafts.html"'):
         assert f"href={href}" in page
@@ -274,7 +275,7 @@ def _codes_on(page: str) -> set[str]:
     return {share or post for share, post in links}
 
 
-def test_every_ordinary_article_is_on_its_media_category(replica: ReplicaServer) -> None:
+def test_every_ordinary_article_is_on_its_media_category(server: ReplicaServer) -> None:
     site = json.loads((DEFAULT_DATA_DIR / "site.json").read_text("utf-8"))
     edge = {code for code, _, _ in make_data.EDGE_CASES}
     ordinary = {s.code for s in corpus.ARTICLES} | {GOLDEN}
@@ -282,7 +283,7 @@ def test_every_ordinary_article_is_on_its_media_category(replica: ReplicaServer)
     for category in site["categories"]:
         codes: set[str] = set()
         for number in range(1, len(category["pages"]) + 1):
-            codes |= _codes_on(_page(replica, category["slug"], number))
+            codes |= _codes_on(_page(server, category["slug"], number))
         seen[category["slug"]] = codes
     assert seen.pop("ceshi") == edge | {make_data.UNKNOWN_CODE}
     assert set().union(*seen.values()) == ordinary
@@ -291,25 +292,25 @@ def test_every_ordinary_article_is_on_its_media_category(replica: ReplicaServer)
     assert len(seen) >= 6
 
 
-def test_conditional_requests_answer_304(replica: ReplicaServer) -> None:
+def test_conditional_requests_answer_304(server: ReplicaServer) -> None:
     for path in ("category/renminyoudianbao.html", "web/webapi?type=102&count=3"):
-        status, headers, _ = _fetch(replica.url + path)
+        status, headers, _ = _fetch(server.url + path)
         assert status == 200
         etag, last_modified = headers["ETag"], headers["Last-Modified"]
-        assert _fetch(replica.url + path, {"If-None-Match": etag})[0] == 304
-        assert _fetch(replica.url + path, {"If-None-Match": '"other"'})[0] == 200
-        assert _fetch(replica.url + path, {"If-Modified-Since": last_modified})[0] == 304
+        assert _fetch(server.url + path, {"If-None-Match": etag})[0] == 304
+        assert _fetch(server.url + path, {"If-None-Match": '"other"'})[0] == 200
+        assert _fetch(server.url + path, {"If-Modified-Since": last_modified})[0] == 304
         earlier = format_datetime(
             parsedate_to_datetime(last_modified).replace(year=2021), usegmt=True
         )
-        assert _fetch(replica.url + path, {"If-Modified-Since": earlier})[0] == 200
+        assert _fetch(server.url + path, {"If-Modified-Since": earlier})[0] == 200
 
 
 # ------------------------------------------------------------------- faults and hooks
 
 
-def _article_status(replica: ReplicaServer, code: str) -> tuple[int, bytes]:
-    status, _, body = _fetch(replica.url + f"NewsData/GetNewsText.do?id={code}")
+def _article_status(server: ReplicaServer, code: str) -> tuple[int, bytes]:
+    status, _, body = _fetch(server.url + f"NewsData/GetNewsText.do?id={code}")
     return status, body
 
 
@@ -324,15 +325,15 @@ def test_fail_first_then_ok_and_reset(fresh: ReplicaServer) -> None:
     assert _article_status(fresh, code)[0] == 503
 
 
-def test_status_raw_empty_and_error_articles(replica: ReplicaServer) -> None:
-    assert _article_status(replica, "NW202112282299000022")[0] == 404
-    status, body = _article_status(replica, "NW202112282299000023")
+def test_status_raw_empty_and_error_articles(server: ReplicaServer) -> None:
+    assert _article_status(server, "NW202112282299000022")[0] == 404
+    status, body = _article_status(server, "NW202112282299000023")
     assert status == 200
     with pytest.raises(json.JSONDecodeError):
         json.loads(body)
     assert body.decode().startswith('{"title": "证监会')
-    assert _article_status(replica, "NW202112282299000024") == (200, b"{}")
-    status, body = _article_status(replica, "NW202112282299000025")
+    assert _article_status(server, "NW202112282299000024") == (200, b"{}")
+    status, body = _article_status(server, "NW202112282299000025")
     assert (status, json.loads(body)) == (200, {"error": "not found"})
 
 
