@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import (
     GOLDEN_CODE,
     GOLDEN_POST,
@@ -52,11 +54,41 @@ def test_fetching_again_leaves_the_unchanged_post_alone(replica: Replica, tmp_pa
 
 def _assert_clean_failure(result: subprocess.CompletedProcess[str], url: str, reason: str,
                           out: Path) -> None:
+    """Non-zero exit, one stderr line naming URL and reason, and no file of any post."""
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert url in lines[0] and reason in lines[0], lines[0]
-    assert not list((out / "_posts").glob("*")) if (out / "_posts").exists() else True
+    written = [p for p in out.rglob("*") if p.is_file() and ".newscrawl" not in p.parts]
+    assert [p for p in written if p.suffix == ".md" or p.name.endswith(".tmp")] == []
+
+
+def _share(code: str) -> str:
+    return f"http://finews.zning.xyz/html_News/NewsShare.html?infoCode={code}"
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("NW202112282299009999", "HTTP 404"),  # no such article
+        ("NW202112282299000022", "HTTP 404"),  # the endpoint answers 404
+        ("NW202112282299000023", "invalid JSON"),  # truncated answer
+        ("NW202112282299000024", "no article"),  # {}
+        ("NW202112282299000025", "no article"),  # {"error": "not found"}
+        ("NW202112282299000016", "empty title"),
+        ("NW202112282299000014", "unreadable date"),
+    ],
+)
+def test_bad_articles_fail_in_one_line_and_write_nothing(
+    replica: Replica, tmp_path: Path, code: str, reason: str
+) -> None:
+    url = _share(code)
+    result = run_cli("fetch", url, "--out", tmp_path, env=replica.proxy_env())
+    _assert_clean_failure(result, url, reason, tmp_path)
+    # ... and the reject is recorded with its reason, to be tried again next run.
+    rejects = (tmp_path / ".newscrawl" / "rejects.jsonl").read_text(encoding="utf-8")
+    record = json.loads(rejects.splitlines()[-1])
+    assert record["code"] == code and reason in record["reason"] and record["url"] == url
 
 
 def test_unreachable_host_fails_in_one_line(tmp_path: Path) -> None:
