@@ -9,10 +9,14 @@ from types import ModuleType
 
 from newscrawl import __version__
 from newscrawl.commands import UsageError, error
+from newscrawl.commands import crawl as crawl_command
+from newscrawl.commands import demo as demo_command
 from newscrawl.commands import fetch as fetch_command
 from newscrawl.commands import serve_replica as serve_replica_command
 
 COMMANDS: list[ModuleType] = [
+    demo_command,
+    crawl_command,
     fetch_command,
     serve_replica_command,
 ]

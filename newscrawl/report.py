@@ -43,8 +43,9 @@ class Problem:
     reason: str
 
     def line(self) -> str:
-        what = self.code or self.url
-        return f"{self.kind} {what}: {self.reason} ({self.url})"
+        if not self.code:  # a page, not an article: its URL says it all
+            return f"{self.kind} {self.url}: {self.reason}"
+        return f"{self.kind} {self.code}: {self.reason} ({self.url})"
 
 
 @dataclass

@@ -31,14 +31,37 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 
-# Faults: retry 5xx and timeouts, with Scrapy's backoff.
+# Faults: retry 5xx and timeouts, waiting longer before each retry
+# (newscrawl.backoff: Scrapy has no backoff of its own).  A refused
+# connection or an unknown host is not retried: asking again at once does
+# not change it.  Each request that still fails is reported once by the run
+# report, so Scrapy's own "gave up retrying" line is not shown.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectionLost",
+    "twisted.internet.error.TCPTimedOutError",
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.backoff.RetryBackoffMiddleware": 560,
+}
+NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 
 # Fixed-size memory per page: nothing of the crawl is kept in the process.
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
+# The run report logs each rejected article in one line; Scrapy's own line
+# for it (with the whole item) is for debugging.
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -58,3 +81,6 @@ NEWSCRAWL_SITE_URL = "//finews.withounder.com"
 NEWSCRAWL_SLUG_OVERRIDES: dict[str, str] = {}
 NEWSCRAWL_MAX_FUTURE_HOURS = 48
 NEWSCRAWL_PROGRESS_INTERVAL = 10.0
+#: Where list-feed entries' and share links' articles are fetched, when not on
+#: their own host (``http://host:port``; empty: the feed's or link's host).
+NEWSCRAWL_ARTICLE_HOST = ""

@@ -7,9 +7,9 @@ patterns or JSON field names themselves.  See ``../shared/SOURCE.md`` §2.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: An article code becomes a file name: nothing may escape the archive.
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -35,7 +35,12 @@ FEED_PATH_RE = re.compile(r"/web/webapi$")
 CATEGORY_PATH_RE = re.compile(r"^/category/[^/]+\.html$")
 POST_PATH_RE = re.compile(r"^/post/[^/]+\.html$|^/\d{4}/\d{2}/\d{2}/[^/]+\.html$")
 NEXT_PAGE_TEXTS = ("下一页",)
+NEXT_PAGE_RELS = ("next",)
 PAGE_QUERY_KEY = "page"
+#: The source's own hosts: their share links are followed from any listing.
+ARTICLE_HOSTS = ("finews.zning.xyz",)
+#: The field of a feed entry holding the article's share link.
+FEED_SHARE_URL_FIELDS = ("url_w",)
 
 
 def first_field(data: Mapping[str, Any], names: tuple[str, ...]) -> Any:
@@ -77,6 +82,51 @@ def is_post_url(url: str) -> bool:
     return bool(POST_PATH_RE.match(urlsplit(url).path))
 
 
+def is_http_url(url: str) -> bool:
+    """An absolute ``http(s)://host/…`` URL (not ``javascript:``, ``mailto:``, relative)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def is_article_host(url: str) -> bool:
+    """True when ``url`` is on one of the source's own hosts (:data:`ARTICLE_HOSTS`)."""
+    return (urlsplit(url).hostname or "") in ARTICLE_HOSTS
+
+
+def page_number(url: str) -> int | None:
+    """N of a listing's ``?page=N``, or None."""
+    value = _query_value(url, PAGE_QUERY_KEY)
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def listing_page_url(url: str) -> str:
+    """The one URL of a listing page: no fragment, and page 1 is the listing itself.
+
+    ``…/x.html?page=1`` and ``…/x.html`` are the same page, so a pagination
+    loop back to the first page ends at whichever was asked first.
+    """
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not (k == PAGE_QUERY_KEY and v.strip() == "1")]
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def is_next_page_link(url: str, text: str, rels: Collection[str], listing_url: str) -> bool:
+    """Whether a link of listing ``listing_url`` leads to another page of it.
+
+    ``rel="next"``, a text of 下一页, or ``?page=N`` on the listing's own path.
+    """
+    if any(rel in NEXT_PAGE_RELS for rel in rels):
+        return True
+    if any(marker in text for marker in NEXT_PAGE_TEXTS):
+        return True
+    return (
+        page_number(url) is not None
+        and urlsplit(url).path == urlsplit(listing_url).path
+    )
+
+
 def article_url(code: str, host_url: str) -> str:
     """The JSON endpoint of article ``code`` on the host of ``host_url``.
 
@@ -116,8 +166,19 @@ def feed_entry_code(entry: Mapping[str, Any]) -> str | None:
         value = entry.get(name)
         if value not in (None, ""):
             return str(value)
-    url = entry.get("url_w")
-    return code_from_share_url(url) if isinstance(url, str) else None
+    url = feed_entry_share_url(entry)
+    return code_from_share_url(url) if url else None
+
+
+def feed_entry_share_url(entry: Mapping[str, Any], code: str | None = None) -> str | None:
+    """The share link a feed entry carries (of article ``code``, if given), or None."""
+    for name in FEED_SHARE_URL_FIELDS:
+        url = entry.get(name)
+        if isinstance(url, str) and is_share_url(url.strip()):
+            url = url.strip()
+            if code is None or code_from_share_url(url) == code:
+                return url
+    return None
 
 
 def article_fields(data: Mapping[str, Any]) -> dict[str, Any]:

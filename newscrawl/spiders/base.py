@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -30,11 +35,12 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
-    if isinstance(exc, DNSLookupError):
+    # Scrapy 2.19 raises its own exceptions for these; Twisted's for older paths.
+    if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
         return "host not found (DNS lookup failed)"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
         return "connection refused"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timed out"
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"[:300]
@@ -49,6 +55,7 @@ class ArticleSpider(scrapy.Spider):
     """
 
     _known_codes: set[str] | None = None
+    _requested_codes: set[str] | None = None
 
     def is_known(self, code: str) -> bool:
         """True when article ``code`` is already archived and need not be fetched."""
@@ -70,16 +77,32 @@ class ArticleSpider(scrapy.Spider):
             newscrawl_signals.fetch_failed, url=url, code=code, reason=reason
         )
 
-    def article_request(self, code: str, share_url: str, found_on: str = "") -> Request | None:
-        """The request for article ``code``'s JSON, on the share link's host."""
+    def article_request(
+        self, code: str, share_url: str, found_on: str = "", host: str | None = None
+    ) -> Request | None:
+        """The request for article ``code``'s JSON, or None when it is not to be fetched.
+
+        The JSON is asked of ``NEWSCRAWL_ARTICLE_HOST`` when that is set, else of
+        ``host`` (any URL on it), else of the share link's host.  Each code is
+        requested at most once per run, however many pages name it.
+        """
+        if self._requested_codes is None:
+            self._requested_codes = set()
+        if code in self._requested_codes:
+            self.crawler.stats.inc_value("newscrawl/article_links_repeated")
+            return None
+        self._requested_codes.add(code)
         if not source.is_valid_code(code):
             self.report_failure(share_url, code, f"invalid article code {code!r}")
             return None
         if self.is_known(code):
             self.crawler.stats.inc_value("newscrawl/known_skipped")
             return None
+        configured = self.crawler.settings.get("NEWSCRAWL_ARTICLE_HOST") or ""
+        if configured and "://" not in configured:
+            configured = f"http://{configured}"
         return Request(
-            source.article_url(code, share_url),
+            source.article_url(code, configured or host or share_url),
             callback=self.parse_article,
             errback=self.article_error,
             cb_kwargs={"code": code, "share_url": share_url, "found_on": found_on},

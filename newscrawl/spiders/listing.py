@@ -1,0 +1,239 @@
+"""Crawling from start URLs that may be category pages, list feeds or share links.
+
+``ListingSpider`` holds the logic; ``category`` and ``feed`` are its named
+variants (``scrapy crawl category -a start_urls=…``).  What a start URL is,
+the crawl learns from the URL (a share link needs no page request) and then
+from the answer: JSON with a list of entries is a feed, HTML is a listing
+(or, on an archive post path, a post page).
+
+From a listing, three kinds of links are followed, nothing else: share links
+(their article's JSON is requested), archive post pages (requested, then the
+share link in their body), and pagination (``rel="next"``, the text 下一页,
+``?page=N`` on the same listing).  Pages are followed only on the start
+URL's host; share links also on the source's own article hosts.  Scrapy's
+dupefilter asks each page once, so pagination loops end; ``ArticleSpider``
+asks each article once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newscrawl import source
+from newscrawl.spiders.base import ArticleSpider, failure_reason
+
+#: Request meta keys of this spider.
+SITE_KEY = "newscrawl_site"  # network location of the start URL the page was reached from
+START_KEY = "newscrawl_start"  # True on the request of a start URL
+
+#: Stats keys read by ``newscrawl crawl``.
+STAT_START_URLS = "newscrawl/start_urls"
+STAT_START_FAILED = "newscrawl/start_urls_failed"
+
+
+def split_start_urls(start_urls: str | Iterable[str] | None) -> list[str]:
+    """Start URLs from ``-a start_urls=A,B`` (a string) or a Python list, blanks dropped."""
+    if start_urls is None:
+        return []
+    items = start_urls.split(",") if isinstance(start_urls, str) else list(start_urls)
+    return [url.strip() for url in items if url and url.strip()]
+
+
+def netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+class ListingSpider(ArticleSpider):
+    """Base of the ``category`` and ``feed`` spiders (see the module docstring).
+
+    Arguments: ``start_urls``, comma-separated or a list; every one an
+    ``http(s)`` URL.
+    """
+
+    def __init__(self, start_urls: str | Iterable[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        urls = split_start_urls(start_urls)
+        if not urls:
+            raise ValueError(f"the {self.name} spider needs start URLs: -a start_urls=URL1,URL2")
+        bad = [url for url in urls if not source.is_http_url(url)]
+        if bad:
+            raise ValueError(f"not an http(s) URL: {', '.join(bad)}")
+        # Each start URL once, in the order given.
+        self.start_urls = list(dict.fromkeys(urls))
+
+    async def start(self) -> AsyncIterator[Request]:
+        self.crawler.stats.set_value(STAT_START_URLS, len(self.start_urls))
+        for url in self.start_urls:
+            code = source.code_from_share_url(url)
+            if code is not None:
+                request = self.article_request(code, url, found_on="")
+                if request is not None:
+                    request.meta[START_KEY] = True
+                    yield request
+                continue
+            yield self.page_request(
+                source.listing_page_url(url), self.parse, site=netloc(url), start=True
+            )
+
+    # -- requests ---------------------------------------------------------
+
+    def page_request(
+        self, url: str, callback: Any, site: str, start: bool = False
+    ) -> Request:
+        """A request for a page (listing, post page or feed); duplicates are filtered.
+
+        Not ``dont_filter``, not even for start URLs: a pagination loop back
+        to the first page must find it already seen.
+        """
+        return Request(
+            url,
+            callback=callback,
+            errback=self.page_error,
+            meta={SITE_KEY: site, START_KEY: start},
+        )
+
+    def page_error(self, failure: Failure) -> None:
+        """A page that could not be fetched (after retries) goes into the summary."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        start = bool(request.meta.get(START_KEY))
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not start:
+            # Disallowed by robots.txt (or dropped by another middleware): not a fault.
+            self.crawler.stats.inc_value("newscrawl/pages_ignored")
+            self.logger.debug("Not following %s: %s", request.url, failure.value)
+            return
+        if start:
+            self.crawler.stats.inc_value(STAT_START_FAILED)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            reason = f"not fetched: {failure.value}"  # e.g. "Forbidden by robots.txt"
+        else:
+            reason = failure_reason(failure)
+        self.report_failure(request.url, None, reason)
+
+    def article_error(self, failure: Failure) -> None:
+        super().article_error(failure)
+        if failure.request.meta.get(START_KEY):  # type: ignore[attr-defined]
+            self.crawler.stats.inc_value(STAT_START_FAILED)
+
+    def unusable_page(self, response: Response, reason: str) -> None:
+        """A page that answered but cannot be read as what it should be: reported."""
+        if response.meta.get(START_KEY):
+            self.crawler.stats.inc_value(STAT_START_FAILED)
+        self.report_failure(response.url, None, reason)
+
+    # -- callbacks --------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+        """A start URL's answer: a feed, a post page or a listing, told by its content."""
+        data = _json_body(response)
+        if data is not None:
+            yield from self.parse_feed_data(response, data)
+        elif source.is_feed_url(response.url):
+            self.unusable_page(response, "not a list feed (no JSON in the answer)")
+        elif not isinstance(response, HtmlResponse):
+            self.unusable_page(response, "neither an HTML page nor a JSON list feed")
+        elif source.is_post_url(response.url):
+            yield from self.parse_post(response)
+        else:
+            yield from self.parse_listing(response)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        """A category page: its share links, its post pages and its next pages."""
+        if not isinstance(response, HtmlResponse):
+            self.unusable_page(response, "not an HTML page")
+            return
+        site = response.meta.get(SITE_KEY) or netloc(response.url)
+        listing = source.listing_page_url(response.url)
+        for url, text, rels in _links(response):
+            if source.is_share_url(url):
+                yield from self._article(url, response.url, site)
+            elif netloc(url) != site:
+                self.crawler.stats.inc_value("newscrawl/offsite_links")
+            elif source.is_post_url(url):
+                yield self.page_request(url, self.parse_post, site)
+            elif source.is_next_page_link(url, text, rels, listing):
+                yield self.page_request(source.listing_page_url(url), self.parse_listing, site)
+
+    def parse_post(self, response: Response) -> Iterator[Request]:
+        """An archive post page: the share link(s) in its body, nothing else."""
+        if not isinstance(response, HtmlResponse):
+            self.unusable_page(response, "not an HTML page")
+            return
+        site = response.meta.get(SITE_KEY) or netloc(response.url)
+        found = False
+        for url, _text, _rels in _links(response):
+            if source.is_share_url(url):
+                found = True
+                yield from self._article(url, response.url, site)
+        if not found:
+            self.unusable_page(response, "post page without a share link")
+
+    def parse_feed_data(self, response: Response, data: Any) -> Iterator[Request]:
+        """A list feed: each entry's article, on the feed's host (or the article host)."""
+        entries = source.feed_entries(data)
+        if entries is None:
+            self.unusable_page(response, "JSON answer without a list of articles")
+            return
+        for entry in entries:
+            code = source.feed_entry_code(entry)
+            if code is None:
+                self.report_failure(response.url, None, "feed entry without an article code")
+                continue
+            share = source.feed_entry_share_url(entry, code) or source.share_url(
+                code, response.url
+            )
+            request = self.article_request(code, share, found_on=response.url, host=response.url)
+            if request is not None:
+                yield request
+
+    def _article(self, share: str, found_on: str, site: str) -> Iterator[Request]:
+        """The article request of a share link found on a page of ``site``."""
+        if netloc(share) != site and not source.is_article_host(share):
+            self.crawler.stats.inc_value("newscrawl/offsite_links")
+            return
+        request = self.article_request(source.code_from_share_url(share) or "", share, found_on)
+        if request is not None:
+            yield request
+
+
+def _links(response: HtmlResponse) -> Iterator[tuple[str, str, frozenset[str]]]:
+    """``(absolute URL, text, rel values)`` of the page's links.
+
+    The ``<a href>`` links, and the ``<link rel="next">`` of the head.  Only
+    http(s) URLs: ``javascript:``, ``mailto:`` and the like are dropped here.
+    Fragments are removed.
+    """
+    for node in response.xpath(
+        "//a[@href] | //link[@href][contains(concat(' ', translate(@rel, 'NEXT', 'next'), ' '),"
+        " ' next ')]"
+    ):
+        href = (node.attrib.get("href") or "").strip()
+        if not href:
+            continue
+        url = response.urljoin(href).split("#", 1)[0]
+        if not source.is_http_url(url):
+            continue
+        text = " ".join("".join(node.css("::text").getall()).split())
+        rels = frozenset((node.attrib.get("rel") or "").lower().split())
+        yield url, text, rels
+
+
+def _json_body(response: Response) -> Any:
+    """The decoded JSON of an answer that is JSON (by type or by its first byte), else None."""
+    if not isinstance(response, TextResponse):
+        return None
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    body = response.text.lstrip("\ufeff \t\r\n")
+    if "json" not in content_type and not body.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
