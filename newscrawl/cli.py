@@ -11,6 +11,7 @@ from newscrawl import __version__
 from newscrawl.commands import UsageError, error
 from newscrawl.commands import crawl as crawl_command
 from newscrawl.commands import demo as demo_command
+from newscrawl.commands import export as export_command
 from newscrawl.commands import fetch as fetch_command
 from newscrawl.commands import serve_replica as serve_replica_command
 
@@ -18,6 +19,7 @@ COMMANDS: list[ModuleType] = [
     demo_command,
     crawl_command,
     fetch_command,
+    export_command,
     serve_replica_command,
 ]
 

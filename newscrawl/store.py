@@ -60,6 +60,18 @@ def content_hash(article: Article) -> str:
 
 
 @dataclass(frozen=True)
+class StoredSummary:
+    """A stored article without its body: what planning an export needs."""
+
+    code: str
+    date: datetime
+    media: str
+    slug: str
+    tag: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
 class Upsert:
     """What storing an article did: ``new``, ``changed`` or ``unchanged``."""
 
@@ -136,6 +148,19 @@ class Store:
         )
         for row in cursor:
             yield _article_from_row(row)
+
+    def summaries(self) -> Iterator[StoredSummary]:
+        """Every stored article without its body, newest first.
+
+        An export of an unchanged archive needs only these columns; reading
+        every body (and rendering it) would cost seconds on a large archive.
+        """
+        cursor = self._db.execute(
+            "SELECT code, date, media, slug, tag, content_hash FROM articles"
+            " ORDER BY date DESC, code"
+        )
+        for code, date, media, slug, tag, digest in cursor:
+            yield StoredSummary(code, datetime.fromisoformat(date), media, slug, tag, digest)
 
     def get(self, code: str) -> Article | None:
         row = self._db.execute(

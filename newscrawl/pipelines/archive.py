@@ -1,7 +1,8 @@
-"""The last pipeline: the article goes into the store, then its post into the archive."""
+"""The last pipeline: the article goes into the store; at the end the archive is exported."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,34 +10,45 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.exporters.jekyll import post_relpath, render_post
-from newscrawl.fsutil import write_if_changed
+from newscrawl.exporters.site import export_archive, remembered_keep_days
 from newscrawl.items import Article
 from newscrawl.store import Store
 
+logger = logging.getLogger(__name__)
+
 
 class ArchivePipeline:
-    """Writes each accepted article through the store to its post file.
+    """Writes each accepted article to the store, and the archive from the store at the end.
 
-    Settings: ``NEWSCRAWL_OUT_DIR`` (the archive directory) and
-    ``NEWSCRAWL_SITE_URL`` (the site's base URL used in the navigation links).
-    The store row is written first, then the post (atomically); a run killed
-    between the two leaves a stored article whose post the next export writes.
+    Settings: ``NEWSCRAWL_OUT_DIR`` (the archive directory),
+    ``NEWSCRAWL_SITE_URL`` (the site's base URL used in the navigation links)
+    and ``NEWSCRAWL_KEEP_DAYS`` (the retention window of ``_posts/``; default:
+    the archive's own, as last set by ``newscrawl export --keep-days``).
+
+    The store is the source of truth; the posts, category pages and index are
+    written by one export when the spider closes, so that they are always
+    consistent with each other (a post's category page exists, a post moved
+    to ``old_post/`` is not also in ``_posts/``).  A run killed before that
+    leaves stored articles whose files the next command's export writes.
     """
 
-    def __init__(self, crawler: Crawler, out_dir: Path, site_url: str) -> None:
+    def __init__(self, crawler: Crawler, out_dir: Path, site_url: str,
+                 keep_days: int | None = None) -> None:
         self.crawler = crawler
         self.out_dir = out_dir
         self.site_url = site_url
+        self.keep_days = keep_days
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         settings = crawler.settings
+        keep_days = settings.get("NEWSCRAWL_KEEP_DAYS")
         pipeline = cls(
             crawler,
             Path(settings.get("NEWSCRAWL_OUT_DIR", "output")),
             settings.get("NEWSCRAWL_SITE_URL", "//finews.withounder.com"),
+            None if keep_days in (None, "") else settings.getint("NEWSCRAWL_KEEP_DAYS"),
         )
         return pipeline
 
@@ -44,9 +56,26 @@ class ArchivePipeline:
         self.store = Store.open(self.out_dir)
 
     def close_spider(self) -> None:
-        if self.store is not None:
+        if self.store is None:
+            return
+        try:
+            self.export()
+        finally:
             self.store.close()
             self.store = None
+
+    def export(self) -> None:
+        """The archive from the store (nothing for an empty store: a failed first fetch)."""
+        assert self.store is not None
+        keep_days = self.keep_days
+        if keep_days is None:
+            keep_days = remembered_keep_days(self.out_dir)
+        if self.store.count() == 0:
+            return
+        result = export_archive(self.store, self.out_dir, self.site_url, keep_days)
+        for line in result.warning_lines():
+            logger.warning(line)
+        logger.info(result.summary_line())
 
     def process_item(self, item: Any) -> Any:
         article = item if isinstance(item, Article) else Article(**ItemAdapter(item).asdict())
@@ -54,10 +83,7 @@ class ArchivePipeline:
             self.open_spider()
         assert self.store is not None
         result = self.store.upsert(article)
-        written = write_if_changed(
-            self.out_dir / post_relpath(article), render_post(article, self.site_url)
-        )
-        status = "written" if written or result.status != "unchanged" else "unchanged"
+        status = "unchanged" if result.status == "unchanged" else "written"
         self.crawler.signals.send_catch_log(
             newscrawl_signals.archive_wrote, code=article.code, status=status
         )

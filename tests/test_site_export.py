@@ -1,0 +1,417 @@
+"""``export_archive`` and ``newscrawl export``: the archive from the store, and nothing else.
+
+Articles are built here directly (no crawl): each test stores a few, exports,
+and looks at the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, run_cli
+
+from newscrawl.exporters.site import ExportResult, export_archive, remembered_keep_days
+from newscrawl.exporters.site import export as export_module
+from newscrawl.exporters.site.manifest import Manifest
+from newscrawl.items import Article
+from newscrawl.store import Store
+
+BEIJING = timezone(timedelta(hours=8))
+GOLDEN_FILE = f"_posts/2021-12-28-{GOLDEN_CODE}.md"
+
+
+def golden_article() -> Article:
+    """The golden post's article, as the pipelines leave it."""
+    text = GOLDEN_POST.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    meta = yaml.safe_load(front.removeprefix("---\n"))
+    return Article(
+        code=GOLDEN_CODE, share_url=GOLDEN_SHARE_URL, title=meta["title"], media="人民邮电报",
+        body=body.split("\n\n", 1)[0], date=datetime(2021, 12, 28, 19, 34, 54, tzinfo=BEIJING),
+        slug="renminyoudianbao", tag="人民邮电报新闻",
+    )
+
+
+def article(code: str, day: date, slug: str = "zhengquanshibao", media: str = "证券时报",
+            title: str = "", body: str = "") -> Article:
+    return Article(
+        code=code, share_url=f"http://finews.zning.xyz/html_News/NewsShare.html?infoCode={code}",
+        title=title or f"标题 {code}", media=media,
+        body=body or f"<p>{code} 的正文。</p><p class=\"em_media\">（文章来源：{media}）</p>",
+        date=datetime(day.year, day.month, day.day, 9, 30, tzinfo=BEIJING),
+        slug=slug, tag=f"{media}新闻",
+    )
+
+
+def store_articles(out: Path, *articles: Article) -> None:
+    with Store.open(out) as store:
+        for item in articles:
+            store.upsert(item)
+
+
+def export(out: Path, **kwargs: Any) -> ExportResult:
+    with Store.open(out) as store:
+        return export_archive(store, out, **kwargs)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every file of the archive but newscrawl's own state."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and ".newscrawl" not in path.relative_to(out).parts
+    }
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {rel: (out / rel).stat().st_mtime_ns for rel in snapshot(out)}
+
+
+def age_files(out: Path, seconds: float = 3600) -> None:
+    old = time.time() - seconds
+    for rel in snapshot(out):
+        os.utime(out / rel, (old, old))
+
+
+def front_matter(data: bytes) -> dict[str, object]:
+    return yaml.safe_load(data.decode("utf-8").split("---\n")[1])
+
+
+DAY = date(2022, 1, 20)
+ARTICLES = (
+    golden_article(),
+    article("NW202201102229143376", date(2022, 1, 10)),
+    article("NW202201192229451160", date(2022, 1, 19), "anxinguojizhengquan-xianggang",
+            "安信国际证券(香港)"),
+)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """An exported archive of three articles in three categories."""
+    store_articles(tmp_path, *ARTICLES)
+    result = export(tmp_path, today=DAY)
+    assert not result.skipped and not result.warnings
+    return tmp_path
+
+
+def test_posts_are_golden_and_the_site_is_complete(archive: Path) -> None:
+    assert (archive / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+    files = snapshot(archive)
+    for rel in ("_config.yml", "index.html", "feed.xml", "_layouts/default.html",
+                "_layouts/post.html", "_layouts/category.html", "assets/css/archive.css",
+                "_posts/2022-01-10-NW202201102229143376.md",
+                "_posts/2022-01-19-NW202201192229451160.md"):
+        assert rel in files, rel
+    config = yaml.safe_load(files["_config.yml"])
+    assert config["timezone"] == "Asia/Shanghai"
+    assert config["url"] == "//finews.withounder.com" and config["baseurl"] == ""
+    assert ".newscrawl" in config["exclude"]
+    assert config["permalink"] == "/:year/:month/:day/:title:output_ext"
+    assert sorted(rel for rel in files if rel.startswith("category/")) == [
+        "category/anxinguojizhengquan-xianggang.html",
+        "category/renminyoudianbao.html",
+        "category/zhengquanshibao.html",
+    ]
+    assert "site.categories[page.category]" in files["_layouts/category.html"].decode()
+    assert "(GMT+8, Asia/Shanghai, CST)" in files["_layouts/post.html"].decode()
+
+
+def test_category_pages_carry_their_own_media(tmp_path: Path) -> None:
+    # Newest first: the category's title is its newest article's media.
+    store_articles(
+        tmp_path,
+        golden_article(),
+        article("NW202201042228960048", date(2022, 1, 4), "zhongguogangtiexiehui", "中国钢铁协会"),
+        article("NW202112312228932019", date(2021, 12, 31), "zhongguogangtiexiehui", "钢铁协会"),
+        article("NW202112312228932020", date(2021, 12, 31), "a-b", 'A "B"\n  C'),
+    )
+    export(tmp_path)
+    pages = {
+        path.name: front_matter(path.read_bytes())
+        for path in (tmp_path / "category").iterdir()
+    }
+    assert pages == {
+        "renminyoudianbao.html": {"layout": "category", "title": "人民邮电报新闻",
+                                  "category": "renminyoudianbao"},
+        "zhongguogangtiexiehui.html": {"layout": "category", "title": "中国钢铁协会新闻",
+                                       "category": "zhongguogangtiexiehui"},
+        "a-b.html": {"layout": "category", "title": 'A "B" C新闻', "category": "a-b"},
+    }
+
+
+def test_deleted_files_come_back_identical(archive: Path) -> None:
+    before = snapshot(archive)
+    for rel in before:
+        if rel.startswith(("_posts/", "category/")) or rel == "index.html":
+            (archive / rel).unlink()
+    result = export(archive, today=DAY)
+    assert snapshot(archive) == before
+    assert len(result.written) == 3 + 3 + 1
+    assert not result.skipped and not result.removed
+
+
+def test_an_unchanged_archive_is_neither_rendered_nor_written(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, times = snapshot(archive), mtimes(archive)
+
+    def no_render(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("an unchanged post was rendered again")
+
+    monkeypatch.setattr(export_module, "render_post", no_render)
+    manifest = Manifest.path_for(archive)
+    manifest_mtime = manifest.stat().st_mtime_ns
+    result = export(archive, today=DAY)
+    assert result.written == [] and result.removed == [] and result.skipped == []
+    assert result.unchanged == len(before)
+    assert mtimes(archive) == times
+    assert manifest.stat().st_mtime_ns == manifest_mtime
+
+
+def test_touched_files_keep_their_mtime(archive: Path) -> None:
+    # A checkout or a copy changes mtimes but not contents: nothing is rewritten.
+    age_files(archive)
+    times = mtimes(archive)
+    result = export(archive, today=DAY)
+    assert result.written == [] and not result.skipped
+    assert mtimes(archive) == times
+    # ... and the manifest has learnt the new mtimes: the next export is the fast one.
+    assert export(archive, today=DAY).written == []
+
+
+def test_a_changed_article_rewrites_its_post_only(archive: Path) -> None:
+    age_files(archive)
+    times = mtimes(archive)
+    changed = article("NW202201102229143376", date(2022, 1, 10), title="更正后的标题")
+    store_articles(archive, changed)
+    result = export(archive, today=DAY)
+    assert result.written == ["_posts/2022-01-10-NW202201102229143376.md"]
+    after = mtimes(archive)
+    assert [rel for rel in times if after[rel] != times[rel]] == result.written
+    assert front_matter((archive / result.written[0]).read_bytes())["title"] == "更正后的标题"
+
+
+def test_another_site_url_rewrites_every_post_and_the_config(archive: Path) -> None:
+    result = export(archive, site_url="https://news.example.org/archive/", today=DAY)
+    assert sorted(result.written) == sorted([
+        "_config.yml", GOLDEN_FILE, "_posts/2022-01-10-NW202201102229143376.md",
+        "_posts/2022-01-19-NW202201192229451160.md",
+    ])
+    config = yaml.safe_load((archive / "_config.yml").read_bytes())
+    assert (config["url"], config["baseurl"]) == ("https://news.example.org", "/archive")
+    post = (archive / GOLDEN_FILE).read_text(encoding="utf-8")
+    assert post.endswith(
+        "(https://news.example.org/archive/category/renminyoudianbao.html)"
+        "｜[返回首页](https://news.example.org/archive/)"
+    )
+
+
+def test_a_bad_site_url_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    store_articles(tmp_path, golden_article())
+    for bad in ("ftp://host", "finews.withounder.com", "http://", "//host/a?b=1"):
+        with pytest.raises(ValueError):
+            export(tmp_path, site_url=bad)
+    assert snapshot(tmp_path) == {}
+
+
+def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
+    result = export(archive, keep_days=9, today=DAY)
+    # 2022-01-10 is 10 days before 2022-01-20: older than 9 days.
+    assert sorted(result.written) == [
+        "old_post/2021-12-28-NW202112282228838683.md",
+        "old_post/2022-01-10-NW202201102229143376.md",
+    ]
+    assert sorted(result.removed) == [
+        GOLDEN_FILE, "_posts/2022-01-10-NW202201102229143376.md",
+    ]
+    assert sorted(p.name for p in (archive / "_posts").iterdir()) == [
+        "2022-01-19-NW202201192229451160.md",
+    ]
+    assert (archive / "old_post/2021-12-28-NW202112282228838683.md").read_bytes() == (
+        GOLDEN_POST.read_bytes()
+    )
+    assert (result.posts, result.old_posts) == (1, 2)
+    # The window is the archive's: remembered for the exports of later runs.
+    assert remembered_keep_days(archive) == 9
+    # A day later, with a window of 10 days, 2022-01-10 is still old; nothing moves.
+    assert export(archive, keep_days=10, today=DAY + timedelta(days=1)).written == []
+    # Without a window every post is back in _posts/, and in one place only.
+    result = export(archive, keep_days=0, today=DAY)
+    assert len(result.written) == 2 and len(result.removed) == 2
+    assert not (archive / "old_post").exists() or not list((archive / "old_post").iterdir())
+    assert (archive / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+    assert remembered_keep_days(archive) is None
+
+
+def test_files_newscrawl_did_not_write_are_left_alone(tmp_path: Path) -> None:
+    mine = {
+        "index.html": b"<h1>my own home page</h1>\n",
+        GOLDEN_FILE: b"---\nlayout: post\ntitle: my version\n---\nmine\n",
+        "CNAME": b"news.example.org\n",
+        "about.md": b"---\nlayout: default\n---\nabout\n",
+    }
+    for rel, data in mine.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    store_articles(tmp_path, *ARTICLES)
+    result = export(tmp_path, today=DAY)
+    assert sorted(s.path for s in result.skipped) == ["_posts/2021-12-28-NW202112282228838683.md",
+                                                      "index.html"]
+    assert all("not written by newscrawl" in s.reason for s in result.skipped)
+    for rel, data in mine.items():
+        assert (tmp_path / rel).read_bytes() == data
+    # Moving the post elsewhere does not put a second copy beside the hand-made one.
+    result = export(tmp_path, keep_days=1, today=DAY)
+    assert (tmp_path / GOLDEN_FILE).read_bytes() == mine[GOLDEN_FILE]
+    assert not (tmp_path / "old_post/2021-12-28-NW202112282228838683.md").exists()
+    assert any(s.path.startswith("old_post/2021-12-28") for s in result.skipped)
+
+
+def test_edited_files_are_neither_overwritten_nor_removed(archive: Path) -> None:
+    post = archive / "_posts/2022-01-10-NW202201102229143376.md"
+    edited = post.read_bytes() + b"\n\nA note added by hand."
+    post.write_bytes(edited)
+    category = archive / "category/zhengquanshibao.html"
+    category.write_bytes(category.read_bytes() + b"<p>edited</p>\n")
+    category_bytes = category.read_bytes()
+    # The article changes: its edited post is not overwritten.
+    store_articles(archive, article("NW202201102229143376", date(2022, 1, 10), title="新标题"))
+    result = export(archive, today=DAY)
+    assert sorted(s.path for s in result.skipped) == [
+        "_posts/2022-01-10-NW202201102229143376.md", "category/zhengquanshibao.html",
+    ]
+    assert all("edited since newscrawl wrote it" in s.reason for s in result.skipped)
+    assert post.read_bytes() == edited
+    # The article moves to another category: the edited old page stays (said once) ...
+    store_articles(archive, article("NW202201102229143376", date(2022, 1, 10), "zhengquanbao",
+                                    "证券报", title="新标题"))
+    result = export(archive, today=DAY)
+    assert "category/zhengquanshibao.html" in [s.path for s in result.skipped]
+    assert category.read_bytes() == category_bytes
+    assert (archive / "category/zhengquanbao.html").exists()
+    # ... and is someone else's file from then on.
+    result = export(archive, today=DAY)
+    assert [s.path for s in result.skipped] == ["_posts/2022-01-10-NW202201102229143376.md"]
+
+
+def test_stale_files_newscrawl_wrote_are_removed(archive: Path) -> None:
+    store_articles(archive, article("NW202201102229143376", date(2022, 1, 11), "zhengquanbao",
+                                    "证券报"))
+    result = export(archive, today=DAY)
+    assert sorted(result.removed) == [
+        "_posts/2022-01-10-NW202201102229143376.md", "category/zhengquanshibao.html",
+    ]
+    assert "_posts/2022-01-11-NW202201102229143376.md" in result.written
+    assert "category/zhengquanbao.html" in result.written
+    assert not (archive / "category/zhengquanshibao.html").exists()
+
+
+def test_an_interrupted_export_still_knows_its_files(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for code, day in (("NW202201102229143376", date(2022, 1, 10)),
+                      ("NW202201192229451160", date(2022, 1, 19))):
+        store_articles(archive, article(code, day, title=f"改 {code}"))
+    real_write = export_module.write_if_changed
+    calls: list[Path] = []
+
+    def write_then_die(path: Path, data: bytes) -> bool:
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(path)
+        return real_write(path, data)
+
+    monkeypatch.setattr(export_module, "write_if_changed", write_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        export(archive, today=DAY)
+    monkeypatch.undo()
+    result = export(archive, today=DAY)
+    assert result.skipped == []
+    assert len(result.written) == 1
+    assert front_matter((archive / result.written[0]).read_bytes())["title"].startswith("改 ")
+
+
+def test_an_unreadable_manifest_makes_every_file_someone_elses(archive: Path) -> None:
+    Manifest.path_for(archive).write_bytes(b"{not json")
+    before = snapshot(archive)
+    result = export(archive, today=DAY)
+    assert result.warnings and "unreadable manifest" in result.warnings[0]
+    # Identical files are recognised as newscrawl's output again; nothing is lost.
+    assert result.skipped == [] and result.written == []
+    assert snapshot(archive) == before
+    assert json.loads(Manifest.path_for(archive).read_bytes())["format"] == 1
+
+
+# -- through the CLI -----------------------------------------------------
+
+
+def test_newscrawl_export_prints_one_summary_line(tmp_path: Path) -> None:
+    store_articles(tmp_path, *ARTICLES)
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1
+    assert result.stdout.startswith("newscrawl: export: 13 written, 0 unchanged, 0 removed, "
+                                    "0 skipped"), result.stdout
+    assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 written, 13 unchanged" in result.stdout
+
+
+def test_newscrawl_export_warns_about_skipped_files(tmp_path: Path) -> None:
+    store_articles(tmp_path, *ARTICLES)
+    (tmp_path / "index.html").write_text("mine\n")
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 skipped" in result.stdout
+    assert "skipped index.html: exists and was not written by newscrawl" in result.stderr
+    assert (tmp_path / "index.html").read_text() == "mine\n"
+
+
+def test_newscrawl_export_keep_days_is_remembered(tmp_path: Path) -> None:
+    recent = datetime.now(BEIJING).date()
+    store_articles(tmp_path, golden_article(), article("NW209901010000000001", recent))
+    assert run_cli("export", "--out", tmp_path, "--keep-days", "30").returncode == 0
+    assert (tmp_path / "old_post/2021-12-28-NW202112282228838683.md").exists()
+    assert not (tmp_path / GOLDEN_FILE).exists()
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 0 and "0 written" in result.stdout
+    assert (tmp_path / "old_post/2021-12-28-NW202112282228838683.md").exists()
+    assert run_cli("export", "--out", tmp_path, "--keep-days", "0").returncode == 0
+    assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+
+
+@pytest.mark.parametrize("args", [["--keep-days", "-1"], ["--keep-days", "x"],
+                                  ["--site-url", "ftp://x"]])
+def test_newscrawl_export_bad_arguments(tmp_path: Path, args: list[str]) -> None:
+    store_articles(tmp_path, golden_article())
+    result = run_cli("export", "--out", tmp_path, *args)
+    assert result.returncode == 2
+    assert not (tmp_path / "_posts").exists()
+
+
+def test_newscrawl_export_needs_an_archive(tmp_path: Path) -> None:
+    result = run_cli("export", "--out", tmp_path / "nothing-here")
+    assert result.returncode == 2
+    assert "no newscrawl archive" in result.stderr
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    result = run_cli("export", "--out", not_a_dir)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_newscrawl_export_into_an_unwritable_archive(tmp_path: Path) -> None:
+    store_articles(tmp_path, golden_article())
+    (tmp_path / "_posts").write_text("a file where the posts folder should be")
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr
