@@ -131,6 +131,21 @@ def test_a_fetch_leaves_a_complete_site(replica: Replica, tmp_path: Path) -> Non
     assert (tmp_path / "index.html").is_file() and (tmp_path / "_config.yml").is_file()
 
 
+def test_fetches_keep_the_archives_retention_window(replica: Replica, tmp_path: Path) -> None:
+    golden = f"2021-12-28-{GOLDEN_CODE}.md"
+    assert run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path,
+                   env=replica.proxy_env()).returncode == 0
+    result = run_cli("export", "--out", tmp_path, "--keep-days", "30")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "old_post" / golden).read_bytes() == GOLDEN_POST.read_bytes()
+    assert not (tmp_path / "_posts" / golden).exists()
+    # The next fetch of the same (old) article applies the archive's window too.
+    result = run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path, env=replica.proxy_env())
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "old_post" / golden).read_bytes() == GOLDEN_POST.read_bytes()
+    assert not (tmp_path / "_posts" / golden).exists()
+
+
 # -- the built site ------------------------------------------------------
 
 
