@@ -310,8 +310,9 @@ class _Export:
         if seen.digest == digest:
             # Already exactly what newscrawl would write: (re)claim it, keep its mtime.
             assert seen.stat is not None
-            self.manifest.set(rel, FileRecord(
-                digest, seen.stat.st_size, seen.stat.st_mtime_ns, source))
+            new = FileRecord(digest, seen.stat.st_size, seen.stat.st_mtime_ns, source)
+            if record != new:
+                self.manifest.set(rel, new)
             self.result.unchanged += 1
             return True
         if seen.state == _OURS:
