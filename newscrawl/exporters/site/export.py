@@ -17,6 +17,7 @@ Three rules shape the code:
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -109,7 +110,7 @@ def beijing_today() -> date:
 
 def is_old(day: date, today: date, keep_days: int | None) -> bool:
     """True when a post of ``day`` is older than ``keep_days`` days (None or 0: never)."""
-    return bool(keep_days) and (today - day).days > keep_days  # type: ignore[operator]
+    return keep_days is not None and keep_days > 0 and (today - day).days > keep_days
 
 
 def render_key(site_url: str) -> str:
@@ -134,11 +135,6 @@ def export_lock(out_dir: Path) -> Iterator[None]:
     """One export at a time per archive (a crawl's and a user's may overlap)."""
     folder = state_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
     with open(folder / LOCK_FILE, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
