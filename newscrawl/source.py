@@ -44,10 +44,14 @@ FEED_SHARE_URL_FIELDS = ("url_w",)
 
 
 def first_field(data: Mapping[str, Any], names: tuple[str, ...]) -> Any:
-    """The value of the first of ``names`` present (and not None) in ``data``."""
+    """The value of the first of ``names`` that ``data`` holds, empty strings skipped.
+
+    Feeds fill different fields; one may carry an empty ``text`` beside the
+    real body in ``content``.
+    """
     for name in names:
         value = data.get(name)
-        if value is not None:
+        if value is not None and not (isinstance(value, str) and not value.strip()):
             return value
     return None
 

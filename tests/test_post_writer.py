@@ -1,0 +1,104 @@
+"""The post writer (``render_post``) and the validation pipeline, on items, no network."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy.exceptions import DropItem
+
+from newscrawl.exporters.jekyll import render_post, yaml_double_quoted
+from newscrawl.items import Article
+from newscrawl.pipelines.validate import DuplicateArticle, ValidatePipeline
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def article(**fields: object) -> Article:
+    values: dict[str, object] = {
+        "code": "NW202112282228838683",
+        "share_url": "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112282228838683",
+        "title": "标题",
+        "media": "人民邮电报",
+        "body": "<p>正文</p>",
+        "date": datetime(2021, 12, 28, 19, 34, 54, tzinfo=BEIJING),
+        "slug": "renminyoudianbao",
+        "tag": "人民邮电报新闻",
+    }
+    values.update(fields)
+    return Article(**values)  # type: ignore[arg-type]
+
+
+def front_matter(post: bytes) -> dict[str, object]:
+    text = post.decode("utf-8")
+    return yaml.safe_load(text.split("\n---\n", 1)[0][4:])
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['他说"涨了"\\跌了: #1', "- 开头是横线", "[开头] 是括号", "📈 股市 🚀", "{a: b}", "'单引号'",
+     "null", "yes", "123", "*锚点", "&锚", "!标签", "%指令", "@符号", "`反引号`", "｜全角｜"],
+)
+def test_front_matter_reads_back_any_title(title: str) -> None:
+    assert front_matter(render_post(article(title=title)))["title"] == title
+
+
+def test_a_plain_title_keeps_the_golden_form() -> None:
+    assert b'\ntitle: "\xe6\xa0\x87\xe9\xa2\x98"\n' in render_post(article())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=60).filter(lambda t: t.split()))
+def test_front_matter_reads_back_every_title(title: str) -> None:
+    """Newlines, tabs and whitespace runs are single spaces; everything else is kept."""
+    expected = " ".join(title.split())
+    assert front_matter(render_post(article(title=title)))["title"] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_double_quoted_scalars_read_back(text: str) -> None:
+    assert yaml.safe_load(yaml_double_quoted(text)) == text
+
+
+def test_a_tag_with_spaces_stays_one_tag() -> None:
+    front = front_matter(render_post(article(tag="21世纪经济报道 21财经APP新闻",
+                                             media="21世纪经济报道 21财经APP")))
+    assert front["tags"] == ["21世纪经济报道 21财经APP新闻"]
+
+
+def test_the_date_is_written_at_plus_0800_whatever_its_zone() -> None:
+    utc = datetime(2021, 12, 28, 11, 34, 54, tzinfo=timezone.utc)
+    post = render_post(article(date=utc))
+    assert b"\ndate: 2021-12-28 19:34:54 +0800\n" in post
+
+
+def test_brackets_in_the_media_name_do_not_break_the_link() -> None:
+    post = render_post(article(media="某[报]"))
+    assert "[返回某\\[报\\]新闻](//finews.withounder.com/category/renminyoudianbao.html)" in (
+        post.decode("utf-8")
+    )
+
+
+@pytest.mark.parametrize("code", ["../../etc/passwd", "a/b", "", "x" * 65, "NW 1", "a.md",
+                                  None, 12])
+def test_codes_that_could_escape_the_archive_are_rejected(code: object) -> None:
+    with pytest.raises(DropItem, match="invalid article code"):
+        ValidatePipeline().process_item(article(code=code))
+
+
+@pytest.mark.parametrize(("field", "reason"), [("title", "empty title"), ("body", "empty body")])
+def test_empty_title_or_body_is_rejected(field: str, reason: str) -> None:
+    with pytest.raises(DropItem, match=reason):
+        ValidatePipeline().process_item(article(**{field: " \n\t"}))
+
+
+def test_the_same_article_twice_in_one_run_passes_once() -> None:
+    pipeline = ValidatePipeline()
+    assert pipeline.process_item(article()).code == "NW202112282228838683"
+    with pytest.raises(DuplicateArticle):
+        pipeline.process_item(article())
+    assert pipeline.process_item(article(code="OTHER1")).code == "OTHER1"
