@@ -283,6 +283,9 @@ def test_demo_crawls_the_bundled_replica(tmp_path: Path) -> None:
     assert posted_codes(tmp_path) == expected
     assert f"{len(expected)} posts in {tmp_path / '_posts'}/" in result.stdout
     assert "0 rejected, 0 failed" in result.stderr
+    # The replica stands in for the source's host: posts carry the source's share links.
+    golden = tmp_path / "_posts" / f"2021-12-28-{GOLDEN_CODE}.md"
+    assert golden.read_bytes() == GOLDEN_POST.read_bytes()
 
 
 def test_demo_with_edge_cases_lists_the_rejects(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import Any
@@ -40,9 +41,11 @@ DEMO_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "NEWSCRAWL_RETRY_BACKOFF_BASE": 0.2,
     "NEWSCRAWL_PROGRESS_INTERVAL": 2.0,
-    # The replica is on 127.0.0.1: a proxy of the environment must not be used for it.
-    "HTTPPROXY_ENABLED": False,
 }
+
+#: The demo crawls the replica as the source's own host, through the replica
+#: as an HTTP proxy (as the tests do), so the posts carry the real share links.
+SOURCE_BASE_URL = "http://finews.zning.xyz/"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,10 +81,17 @@ def run(args: argparse.Namespace) -> int:
     thread = threading.Thread(target=server.serve_forever, name="replica", daemon=True)
     thread.start()
     try:
-        categories, feeds = replica_start_urls(server.data.site, server.url, args.edge_cases)
+        # Every http request of this process goes to the replica.
+        for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy"):
+            os.environ.pop(name, None)
+        os.environ["http_proxy"] = server.url
+        categories, feeds = replica_start_urls(
+            server.data.site, SOURCE_BASE_URL, args.edge_cases
+        )
         start_urls = categories + feeds
         print(
-            f"newscrawl demo: the bundled replica of the source is serving on {server.url}\n"
+            f"newscrawl demo: the bundled replica of the source is serving on {server.url}, "
+            f"standing in for {SOURCE_BASE_URL}\n"
             f"newscrawl demo: crawling its {len(categories)} category pages and "
             f"{len(feeds)} list feeds into {args.out}/ ...",
             file=sys.stderr, flush=True,
