@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from newscrawl import __version__
-from newscrawl.commands import UsageError, error
+from newscrawl.commands import EXIT_BUSY, UsageError, check_archive_dir, error
 from newscrawl.commands import crawl as crawl_command
 from newscrawl.commands import demo as demo_command
 from newscrawl.commands import export as export_command
 from newscrawl.commands import fetch as fetch_command
+from newscrawl.commands import push as push_command
+from newscrawl.commands import schedule as schedule_command
 from newscrawl.commands import serve_replica as serve_replica_command
+from newscrawl.commands import status as status_command
+from newscrawl.lock import ArchiveBusy, ArchiveLock, Holder, remove_leftover_temp_files
+from newscrawl.runlog import RunRecorder
 
 COMMANDS: list[ModuleType] = [
     demo_command,
     crawl_command,
     fetch_command,
     export_command,
+    push_command,
+    schedule_command,
+    status_command,
     serve_replica_command,
 ]
 
@@ -48,7 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.command_argv = argv
+    if getattr(args, "writes_archive", False):
+        return run_holding_archive(args, "newscrawl " + shlex.join(argv))
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except UsageError as exc:
@@ -57,6 +74,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+
+
+def run_holding_archive(args: argparse.Namespace, command_line: str) -> int:
+    """Run a command that writes the archive: under the archive's lock, with a run log record.
+
+    The lock is on ``args.archive_lock`` for commands that hand it down
+    (``schedule``).
+    """
+    try:
+        check_archive_dir(args.out)
+    except UsageError as exc:
+        error(str(exc))
+        return 2
+    lock = ArchiveLock(args.out)
+
+    def waiting(holder: Holder | None) -> None:
+        who = holder.describe() if holder else "another newscrawl run"
+        error(f"archive {args.out} is in use by {who}; waiting for it")
+
+    try:
+        lock.acquire(command_line, wait=args.wait, on_wait=waiting)
+    except ArchiveBusy as exc:
+        error(str(exc))
+        return EXIT_BUSY
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    try:
+        if not lock.inherited:
+            remove_leftover_temp_files(args.out)
+        args.archive_lock = lock
+        recorder = RunRecorder(args.out, args.command)
+        status = 1
+        try:
+            status = run_command(args)
+        finally:
+            recorder.finish(status)
+        return status
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

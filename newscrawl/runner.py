@@ -64,4 +64,15 @@ def run_crawl(
     report = find_report(crawler)
     summary = report.summary if report else RunSummary()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlResult(summary, stats, errors[0] if errors else None)
+    result = CrawlResult(summary, stats, errors[0] if errors else None)
+    _finished.append(result)
+    return result
+
+
+#: The crawls this process ran (one, in practice), for the run log.
+_finished: list[CrawlResult] = []
+
+
+def finished_crawls() -> list[CrawlResult]:
+    """The crawls run so far by this process, oldest first."""
+    return list(_finished)

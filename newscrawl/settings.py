@@ -84,3 +84,12 @@ NEWSCRAWL_PROGRESS_INTERVAL = 10.0
 #: Where list-feed entries' and share links' articles are fetched, when not on
 #: their own host (``http://host:port``; empty: the feed's or link's host).
 NEWSCRAWL_ARTICLE_HOST = ""
+
+# Listings (category pages, post pages, feeds) are asked again on every run
+# with the validators of their last answer (If-None-Match, If-Modified-Since):
+# an unchanged page is a bodiless 304.  Article answers are never cached.
+# The cache is <archive>/.newscrawl/httpcache (newscrawl.httpcache).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "newscrawl.httpcache.RevalidatePolicy"
+HTTPCACHE_STORAGE = "newscrawl.httpcache.ArchiveCacheStorage"
+HTTPCACHE_DIR = "httpcache"

@@ -16,13 +16,20 @@ from newscrawl.exporters.jekyll import DEFAULT_SITE_URL
 
 DEFAULT_OUT = Path("output")
 
+#: Exit status of a command refused because another run holds the archive.
+EXIT_BUSY = 3
+
 
 class UsageError(Exception):
     """Bad arguments or an unusable archive directory: exit status 2, one line."""
 
 
 def add_archive_options(parser: argparse.ArgumentParser) -> None:
-    """``--out`` and ``--site-url``, shared by every command that writes the archive."""
+    """``--out``, ``--site-url`` and ``--wait``, shared by every command that writes the archive.
+
+    A command with these options writes the archive: ``newscrawl.cli`` holds
+    the archive's lock (``newscrawl.lock``) while it runs.
+    """
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
         help="archive directory (a Jekyll site; default: %(default)s)",
@@ -31,6 +38,12 @@ def add_archive_options(parser: argparse.ArgumentParser) -> None:
         "--site-url", default=DEFAULT_SITE_URL, metavar="URL",
         help="base URL of the published archive, used in post links (default: %(default)s)",
     )
+    parser.add_argument(
+        "--wait", action="store_true",
+        help="when another newscrawl run holds the archive, wait for it to end "
+        f"(default: refuse, exit status {EXIT_BUSY})",
+    )
+    parser.set_defaults(writes_archive=True)
 
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +59,11 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
         help="override a Scrapy or newscrawl setting, e.g. -s CONCURRENT_REQUESTS=32 "
         "(repeatable; JSON values are decoded)",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true",
+        help="request articles that are already in the store again (default: only "
+        "new ones; fetch always requests its article)",
     )
 
 
@@ -80,6 +98,8 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
         "NEWSCRAWL_SITE_URL": args.site_url,
         "LOG_LEVEL": args.log_level,
     }
+    if getattr(args, "refresh", False):
+        settings["NEWSCRAWL_REFRESH"] = True
     settings.update(parse_setting_overrides(args.settings))
     return settings
 
