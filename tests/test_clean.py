@@ -208,6 +208,12 @@ def test_dirty_golden_keeps_its_visible_text_less_the_widgets() -> None:
         ("\n<p>一</p>\n\n<p>二</p>\n", "<p>一</p><p>二</p>"),
         ("<p>一</p><p> </p><p><br></p><p>\u3000</p><p>二</p>", "<p>一</p><p>二</p>"),
         ("<p>一</p><p><span></span></p>", "<p>一</p>"),
+        # white space next to blocks is layout; between inline elements one space stays
+        ("<p>一</p>\n\n二\n<p>三</p>", "<p>一</p>二<p>三</p>"),
+        ("<ul>\n  <li> 甲 </li>\n</ul>", "<ul><li>甲</li></ul>"),
+        ("<p><b>甲</b> \t <b>乙</b></p>", "<p><b>甲</b> <b>乙</b></p>"),
+        ("<table>\n<tr>\n<td> 1 </td>\n</tr>\n</table>",
+         "<table><tbody><tr><td>1</td></tr></tbody></table>"),
         # kept: structure, bold, links, pictures
         ("<p>一<br>二</p>", "<p>一<br>二</p>"),
         ("<h2>标题</h2><ul><li>甲</li></ul>", "<h2>标题</h2><ul><li>甲</li></ul>"),

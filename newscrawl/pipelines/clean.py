@@ -462,15 +462,17 @@ def _settle_white_space(body: Tag) -> None:
     Works on runs of adjacent text nodes (adjacent once dissolved elements
     are gone, as nh3 will leave them):
 
-    - a run that is only white space is dropped in flow containers (the top
-      level, blockquote, li, cells) when it touches a block or the
-      container's edge: it is the source's layout, not content;
+    - in flow containers (the top level, blockquote, li, cells), white space
+      next to a block or to the container's edge is the source's layout,
+      not content: it goes (a run of white space only goes entirely);
     - inside lists and table structure every white space node goes (an HTML5
       parser moves text out of tables but leaves white space in place);
     - any other run of only ASCII white space becomes one space, or one
       newline if it holds one: BeautifulSoup does exactly that to such a
-      string when it parses, so a longer run would not survive a second pass;
-    - libxml2 drops white space at the very start of the body: so do we.
+      string when it parses, so a longer run would not survive a second pass.
+
+    (libxml2 itself drops white space at the start of the body, which the
+    first rule covers.)
     """
     containers = [body, *(tag for tag in body.find_all(True) if tag.name in ALLOWED_TAGS)]
     for container in containers:
@@ -487,35 +489,33 @@ def _settle_white_space(body: Tag) -> None:
                 run.append(node)
                 continue
             if run:
-                at_body_start = container is body and before is None
-                _settle_run(run, flow and _touches_block(before, node), at_body_start)
+                _settle_run(run, flow and _is_block_edge(before), flow and _is_block_edge(node))
             run = []
             before = node
 
 
-def _touches_block(before: PageElement | None, after: PageElement | None) -> bool:
-    return any(
-        side is None or (isinstance(side, Tag) and side.name in _BLOCKS)
-        for side in (before, after)
-    )
+def _is_block_edge(side: PageElement | None) -> bool:
+    """Whether text next to ``side`` (``None``: the container's edge) ends at a block."""
+    return side is None or (isinstance(side, Tag) and side.name in _BLOCKS)
 
 
-def _settle_run(run: list[NavigableString], droppable: bool, at_body_start: bool) -> None:
-    text = "".join(run)
-    if at_body_start:
+def _settle_run(run: list[NavigableString], block_before: bool, block_after: bool) -> None:
+    original = "".join(run)
+    text = original
+    if block_before:
         text = text.lstrip(_ASCII_WHITE_SPACE)
-    if not text or (droppable and not _has_text(text)):
-        replacement = ""
-    elif not text.strip(_ASCII_WHITE_SPACE):
-        replacement = "\n" if "\n" in text or "\r" in text else " "
-    else:
-        replacement = text
-    if replacement == "".join(run):
+    if block_after:
+        text = text.rstrip(_ASCII_WHITE_SPACE)
+    if (block_before or block_after) and not _has_text(text):
+        text = ""
+    elif text and not text.strip(_ASCII_WHITE_SPACE):
+        text = "\n" if "\n" in text or "\r" in text else " "
+    if text == original:
         return
     for node in run[1:]:
         node.extract()
-    if replacement:
-        run[0].replace_with(NavigableString(replacement))
+    if text:
+        run[0].replace_with(NavigableString(text))
     else:
         run[0].extract()
 
