@@ -14,6 +14,7 @@ from newscrawl.commands import crawl as crawl_command
 from newscrawl.commands import demo as demo_command
 from newscrawl.commands import export as export_command
 from newscrawl.commands import fetch as fetch_command
+from newscrawl.commands import push as push_command
 from newscrawl.commands import schedule as schedule_command
 from newscrawl.commands import serve_replica as serve_replica_command
 from newscrawl.commands import status as status_command
@@ -25,6 +26,7 @@ COMMANDS: list[ModuleType] = [
     crawl_command,
     fetch_command,
     export_command,
+    push_command,
     schedule_command,
     status_command,
     serve_replica_command,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from newscrawl import source
+from newscrawl import distributed_cli, source
 from newscrawl.commands import UsageError, add_crawl_options, check_archive_dir, crawl_settings
 from newscrawl.runner import CrawlResult, project_settings, run_crawl
 from newscrawl.spiders.category import CategorySpider
@@ -31,6 +31,11 @@ Polite by default: robots.txt obeyed, AutoThrottle on, retries of 5xx answers
 and timeouts with growing waits.  A progress line is printed every
 NEWSCRAWL_PROGRESS_INTERVAL seconds, and a summary at the end listing every
 rejected or failed article and page with its reason.
+
+With --redis URL the process is one worker of a distributed crawl: any number
+of workers, on any machines, share one request queue and duplicate filter
+in Redis; start URLs may also come from `newscrawl push`; the articles go to
+Redis, and `newscrawl export --redis URL` writes them into the archive.
 
 Exit status: 0 when the run completed (even with rejected or failed
 articles), 1 when no start URL could be read, 2 on bad arguments or an
@@ -90,11 +95,12 @@ def politeness_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "start_urls", nargs="+", type=http_url, metavar="START_URL",
+        "start_urls", nargs="*", type=http_url, metavar="START_URL",
         help="category page, list feed or share link (http or https)",
     )
     add_crawl_options(parser)
     add_politeness_options(parser)
+    distributed_cli.add_worker_options(parser)
 
 
 def spider_for(start_urls: list[str]) -> type[ListingSpider]:
@@ -138,6 +144,10 @@ def run(args: argparse.Namespace) -> int:
     bad = [url for url in start_urls if not source.is_http_url(url)]
     if bad:  # argparse has checked them already; run() may also be called from Python
         raise UsageError(f"not an http(s) URL: {', '.join(bad)}")
+    if not start_urls and not args.redis:
+        raise UsageError("at least one START_URL is needed (or --redis URL)")
     check_archive_dir(args.out)
+    if args.redis:  # one worker of a distributed crawl (README: Distributed crawling)
+        return distributed_cli.run_worker(args, start_urls)
     result = run_listing_crawl(args, start_urls)
     return crawl_status(result, start_urls)

@@ -1,0 +1,33 @@
+"""``newscrawl push --redis URL START_URL...``: start URLs for distributed workers."""
+
+from __future__ import annotations
+
+import argparse
+
+from newscrawl import distributed_cli
+from newscrawl.commands.crawl import http_url
+
+NAME = "push"
+HELP = "push start URLs to Redis for the workers of a distributed crawl"
+DESCRIPTION = """\
+Append START_URLs (category pages, list feeds, share links) to the Redis list
+that the workers of a distributed crawl (newscrawl crawl --redis URL) take
+their start URLs from.  Each URL is taken by one worker; every page is
+fetched once in a run, whichever worker finds it, and articles already
+archived are not fetched again.  Running workers pick the URLs up when they
+are idle (Scrapy looks every 5 seconds); workers started later at once.
+
+Prints the number of start URLs waiting.  Exit status 0; 2 on bad arguments
+or when Redis cannot be reached."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "start_urls", nargs="+", type=http_url, metavar="START_URL",
+        help="category page, list feed or share link (http or https)",
+    )
+    distributed_cli.add_redis_option(parser, required=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    return distributed_cli.push(args, list(dict.fromkeys(args.start_urls)))
