@@ -156,7 +156,7 @@ class RunReport:
 
     def _record(self, problem: Problem) -> None:
         self.summary.problems.append(problem)
-        logger.warning(problem.line())
+        logger.info(problem.line())
         record = {
             "time": datetime.now().astimezone().isoformat(timespec="seconds"),
             "kind": problem.kind,

@@ -47,7 +47,7 @@ def run_crawl(
     spider_cls: type[Spider], settings: Settings, **spider_kwargs: Any
 ) -> CrawlResult:
     """Run one crawl to its end in this process (the reactor runs once per process)."""
-    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    process = AsyncCrawlerProcess(settings)
     # The problems are reported by RunReport in one line each; Scrapy's own
     # traceback-sized log lines for the same faults would only repeat them.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

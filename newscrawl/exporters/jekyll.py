@@ -8,16 +8,15 @@ the share link, and the navigation links, with no newline at the end.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import PurePosixPath
 
 import yaml
 
 from newscrawl.items import Article
-from newscrawl.pipelines.dates import format_date
+from newscrawl.pipelines.dates import BEIJING, format_date
 
 DEFAULT_SITE_URL = "//finews.withounder.com"
-_BEIJING = timezone(timedelta(hours=8))
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 _PLAIN_SAFE = re.compile(r"^[^\s\"'#:\[\]{},&*!|>%@`?\\-][^\"'#:\[\]{},&*!|>%@`\\]*$")
@@ -75,7 +74,7 @@ def markdown_text(text: str) -> str:
 def post_date(article: Article) -> datetime:
     if article.date is None:
         raise ValueError(f"article {article.code} has no date")
-    return article.date.astimezone(_BEIJING)
+    return article.date.astimezone(BEIJING)
 
 
 def post_filename(article: Article) -> str:
