@@ -173,6 +173,11 @@ def test_a_run_killed_mid_crawl_then_a_normal_run_equal_an_uninterrupted_run(
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert kill_after <= store_count(killed) < len(expected_posts)
+    db = sqlite3.connect(state_dir(killed) / STORE_FILE)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        db.close()
 
     crawl(slowish_replica, killed, urls)
     assert archive_files(killed) == expected_posts
