@@ -209,7 +209,7 @@ def test_dirty_golden_keeps_its_visible_text_less_the_widgets() -> None:
         ("<p>一</p><p> </p><p><br></p><p>\u3000</p><p>二</p>", "<p>一</p><p>二</p>"),
         ("<p>一</p><p><span></span></p>", "<p>一</p>"),
         # white space next to blocks is layout; between inline elements one space stays
-        ("<p>一</p>\n\n二\n<p>三</p>", "<p>一</p>二<p>三</p>"),
+        ("<p>一</p>\n\n二\n<p>三</p>", "<p>一</p><p>二</p><p>三</p>"),  # no bare text at the top
         ("<ul>\n  <li> 甲 </li>\n</ul>", "<ul><li>甲</li></ul>"),
         ("<p><b>甲</b> \t <b>乙</b></p>", "<p><b>甲</b> <b>乙</b></p>"),
         ("<table>\n<tr>\n<td> 1 </td>\n</tr>\n</table>",
@@ -337,10 +337,10 @@ def test_hostile_input_never_survives(hostile: str) -> None:
 
 def test_hostile_examples_keep_their_harmless_text() -> None:
     assert clean_html(HOSTILE[0]) == "<p>正文</p>"
-    assert clean_html('<a href="jav&#x09;ascript:alert(1)">j</a>') == "j"
+    assert clean_html('<a href="jav&#x09;ascript:alert(1)">j</a>') == "<p>j</p>"
     assert clean_html(HOSTILE[13]) == "<p>正文</p>"
     assert clean_html("<p><b><i>unclosed") == "<p><b><i>unclosed</i></b></p>"
-    assert clean_html(HOSTILE[24]) == '<a href="http://ok.example/">l</a>'
+    assert clean_html(HOSTILE[24]) == '<p><a href="http://ok.example/">l</a></p>'
 
 
 @pytest.mark.parametrize("depth", [500, 5000])
@@ -433,6 +433,18 @@ PROPERTY_SETTINGS = settings(
 def test_property_cleaning_is_idempotent(html: str) -> None:
     cleaned = clean_html(html)
     assert clean_html(cleaned) == cleaned
+
+
+@PROPERTY_SETTINGS
+@given(html_ish)
+def test_property_no_text_stands_outside_a_block(html: str) -> None:
+    """Kramdown reads a top-level line of bare text as Markdown and escapes the
+    HTML after it: every top-level node of a clean body is a block element."""
+    body = BeautifulSoup(clean_html(html), "lxml").body
+    for node in body.children if body is not None else []:
+        assert getattr(node, "name", None) in {
+            "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table"
+        }, repr(node)
 
 
 @PROPERTY_SETTINGS

@@ -189,13 +189,106 @@ def clean_html(html: str) -> str:
     text = _CONTROL_RE.sub("", text)
     if not text.strip():
         return ""
-    return _CLEANER.clean(_prune(text))
+    cleaned = _CLEANER.clean(_prune(text))
+    if _has_top_level_inline(cleaned):
+        cleaned = _CLEANER.clean(_wrap_inline_runs(cleaned))
+    return cleaned
 
 
 def has_visible_content(html: str) -> bool:
     """Whether a body shows anything: some text that is not white space, or a picture."""
     soup = _parse(html)
     return soup.find("img") is not None or _has_text(soup.get_text())
+
+
+# --- Step 3: no text outside a block ----------------------------------------------
+
+#: Elements that may stand at the top level of a body.  Text or inline
+#: elements there would leave the post's Markdown with a line that Kramdown
+#: reads as Markdown, escaping the HTML that follows it on the line.
+_TOP_LEVEL_BLOCKS: frozenset[str] = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table"}
+)
+_VOID_TAGS: frozenset[str] = frozenset({"br", "img"})
+_TOP_LEVEL_INLINE: frozenset[str] = frozenset({"a", "b", "strong", "em", "i", "br", "img"})
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+
+
+def _has_top_level_inline(html: str) -> bool:
+    """Whether sanitised ``html`` has text or an inline element outside any block.
+
+    A cheap scan of nh3's well-formed output; a false alarm only costs the
+    exact (parsing) pass of ``_wrap_inline_runs``.
+    """
+    depth = 0
+    position = 0
+    for match in _TAG_RE.finditer(html):
+        if depth == 0 and html[position:match.start()].strip():
+            return True
+        closing, name = match.group(1), match.group(2).lower()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif name in _VOID_TAGS:
+            if depth == 0:
+                return True
+        else:
+            if depth == 0 and name not in _TOP_LEVEL_BLOCKS:
+                return True
+            depth += 1
+        position = match.end()
+    return depth == 0 and bool(html[position:].strip())
+
+
+def _wrap_inline_runs(html: str) -> str:
+    """Each run of top-level text and inline elements becomes a paragraph.
+
+    A run that shows nothing (white space, a lone ``<br>``) is dropped, as an
+    empty paragraph would be.
+    """
+    soup = _parse(html)
+    body = soup.body
+    if body is None:
+        return html
+    # A stray list item or table part at the top level is no block of its
+    # own: an HTML5 parser would close the paragraph around it.  Its content stays.
+    while stray := [n for n in body.children if isinstance(n, Tag)
+                    and n.name not in _TOP_LEVEL_INLINE | _TOP_LEVEL_BLOCKS]:
+        for node in stray:
+            node.unwrap()
+    run: list[PageElement] = []
+
+    def close_run(before: PageElement | None) -> None:
+        if not run:
+            return
+        shows = any(
+            (isinstance(node, Tag) and (node.name == "img" or node.find("img") is not None))
+            or _has_text(node.get_text() if isinstance(node, Tag) else str(node))
+            for node in run
+        )
+        if shows:
+            paragraph = soup.new_tag("p")
+            if before is None:
+                body.append(paragraph)
+            else:
+                before.insert_before(paragraph)
+            for node in run:
+                paragraph.append(node.extract())
+            _strip_indentation(paragraph)
+        else:
+            for node in run:
+                node.extract()
+        run.clear()
+
+    for node in list(body.children):
+        if isinstance(node, Tag) and node.name in _TOP_LEVEL_BLOCKS:
+            close_run(node)
+        elif isinstance(node, NavigableString) and not isinstance(node, Comment) \
+                and not run and not _has_text(node):
+            continue  # white space between blocks
+        else:
+            run.append(node)
+    close_run(None)
+    return body.decode_contents()
 
 
 # --- Step 1: pruning with BeautifulSoup ------------------------------------------
