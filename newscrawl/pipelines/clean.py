@@ -2,7 +2,7 @@
 
 Two steps, each with the tool made for it:
 
-1. BeautifulSoup (lxml parser) removes what :mod:`newscrawl.source_junk`
+1. BeautifulSoup (lxml parser) removes what :mod:`newscrawl.source`
    describes (hidden paragraphs, stock chart blocks, quote widgets, keyword
    links, indentation), decides which links and pictures are acceptable and
    tidies the structure (see :func:`_prune`).
@@ -49,7 +49,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.source_junk import (
+from newscrawl.source import (
     HIDDEN_ATTRIBUTES,
     HIDDEN_STYLES,
     INDENT_CHARS,
