@@ -79,15 +79,13 @@ from scrapy_redis.spiders import RedisMixin
 from twisted.internet.task import LoopingCall
 
 from newscrawl import source
+from newscrawl.distributed_cli import DEFAULT_IDLE_EXIT, DEFAULT_PREFIX
 from newscrawl.items import Article
+from newscrawl.spiders.listing import START_KEY, netloc
 from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
 
-#: Prefix of every Redis key newscrawl uses (setting ``NEWSCRAWL_REDIS_PREFIX``).
-DEFAULT_PREFIX = "newscrawl"
-#: Seconds an idle worker waits for new work before it exits (``--idle-exit``).
-DEFAULT_IDLE_EXIT = 30.0
 #: Seconds between a worker's "still alive" marks in the worker register.
 HEARTBEAT_INTERVAL = 5.0
 #: A worker not heard of for this long is taken for dead.
@@ -352,11 +350,8 @@ class DistributedSpiderMixin(RedisMixin):
         """The spider's own start requests, then every seed waiting in Redis."""
         async for item_or_request in super().start():  # type: ignore[misc]
             yield item_or_request
-        while True:
-            requests = list(self.next_requests())
-            if not requests:
-                return
-            for request in requests:
+        while self.count_size(self.redis_key) > 0:
+            for request in self.next_requests():
                 yield request
 
     def make_request_from_data(self, data: bytes | str) -> list[Request]:
@@ -385,8 +380,6 @@ class DistributedSpiderMixin(RedisMixin):
         page_request = getattr(self, "page_request", None)
         if page_request is not None:
             # A listing spider's start page: as its start() would ask for it.
-            from newscrawl.spiders.listing import START_KEY, netloc
-
             request = page_request(
                 source.listing_page_url(url), self.parse, site=netloc(url), start=True
             )

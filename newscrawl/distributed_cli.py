@@ -14,7 +14,9 @@ from typing import Any
 
 from newscrawl.commands import UsageError
 
+#: Prefix of every Redis key newscrawl uses (setting ``NEWSCRAWL_REDIS_PREFIX``).
 DEFAULT_PREFIX = "newscrawl"
+#: Seconds an idle worker waits for new work before it exits (``--idle-exit``).
 DEFAULT_IDLE_EXIT = 30.0
 
 

@@ -300,10 +300,13 @@ def test_scrapy_redis_seeds_bypass_the_duplicate_filter(redis_url: str) -> None:
     in_loop(scheduler.close, "finished")
 
 
-def test_bad_seeds_are_ignored(redis_url: str) -> None:
-    spider = worker_crawler(redis_url).spider
+def test_bad_seeds_are_ignored(redis_url: str, server: redis.Redis) -> None:
+    spider = worker_crawler(redis_url, CONCURRENT_REQUESTS=4).spider
     assert spider.make_request_from_data(b"javascript:void(0)") == []
     assert spider.make_request_from_data(b'{"no": "url"}') == []
+    # A batch of bad seeds does not end the reading: the good one after them is taken.
+    server.rpush(Keys().start_urls, *["not a url"] * 6, "http://example.com/category/c.html")
+    assert [r.url for r in start_output(spider)] == ["http://example.com/category/c.html"]
 
 
 # --------------------------------------------------------------------------- gap 3: pipeline
