@@ -27,6 +27,7 @@ def test_fetch_writes_the_golden_post_byte_for_byte(replica: Replica, tmp_path: 
     result = run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path, env=replica.proxy_env())
     assert result.returncode == 0, result.stderr
     assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+    assert result.stdout == f"newscrawl: {tmp_path / GOLDEN_FILE} (written)\n"
     # The replica answered as the host of the share link, through the proxy.
     assert replica.requests().get(f"/NewsData/GetNewsText.do?id={GOLDEN_CODE}") == 1
 
@@ -50,6 +51,7 @@ def test_fetching_again_leaves_the_unchanged_post_alone(replica: Replica, tmp_pa
     result = run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path, env=replica.proxy_env())
     assert result.returncode == 0, result.stderr
     assert post.stat().st_mtime == old
+    assert result.stdout.endswith("(unchanged)\n")
 
 
 def _assert_clean_failure(result: subprocess.CompletedProcess[str], url: str, reason: str,

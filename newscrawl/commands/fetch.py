@@ -48,4 +48,11 @@ def run(args: argparse.Namespace) -> int:
     if summary.written + summary.unchanged == 0:
         print(f"newscrawl: {args.url}: no article was written", file=sys.stderr)
         return 1
+    code = source.code_from_share_url(args.url)
+    posts = sorted(args.out.glob(f"_posts/*-{code}.md")) + sorted(
+        args.out.glob(f"old_post/*-{code}.md")
+    )
+    state = "written" if summary.written else "unchanged"
+    where = posts[0] if posts else args.out
+    print(f"newscrawl: {where} ({state})", flush=True)
     return 0

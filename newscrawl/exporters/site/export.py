@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 from newscrawl import source
@@ -44,14 +44,13 @@ from newscrawl.exporters.site.pages import (
 )
 from newscrawl.fsutil import write_if_changed
 from newscrawl.items import Article
+from newscrawl.pipelines.dates import BEIJING
 from newscrawl.store import Store, StoredSummary, state_dir
 
 POSTS_DIR = "_posts"
 OLD_POSTS_DIR = "old_post"
 LOCK_FILE = "export.lock"
 
-#: Beijing time.  Asia/Shanghai has kept UTC+08:00 all year since 1991.
-BEIJING = timezone(timedelta(hours=8))
 
 #: A post file of article CODE: ``<YYYY-MM-DD>-<CODE>.md`` (and the first
 #: generator's dateless ``-<CODE>.md``).
