@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newscrawl.commands import UsageError
+from newscrawl.commands import UsageError, non_negative_float
 
 #: Prefix of every Redis key newscrawl uses (setting ``NEWSCRAWL_REDIS_PREFIX``).
 DEFAULT_PREFIX = "newscrawl"
@@ -26,16 +26,6 @@ def redis_url(text: str) -> str:
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise argparse.ArgumentTypeError(f"not a Redis URL (redis://HOST:PORT/DB): {text!r}")
     return url
-
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
 
 
 def add_redis_option(parser: argparse.ArgumentParser, required: bool = False,
@@ -55,7 +45,7 @@ def add_worker_options(parser: argparse.ArgumentParser) -> None:
     """``--redis``, ``--redis-prefix`` and ``--idle-exit`` of ``newscrawl crawl``."""
     add_redis_option(parser, purpose=": this process is one of its workers (see README)")
     parser.add_argument(
-        "--idle-exit", type=seconds, default=DEFAULT_IDLE_EXIT, metavar="SECONDS",
+        "--idle-exit", type=non_negative_float, default=DEFAULT_IDLE_EXIT, metavar="SECONDS",
         help="with --redis: exit after SECONDS without work (0: wait for work forever; "
         "default: %(default)s; Scrapy looks every 5 s, so the exit comes up to 5 s later)",
     )

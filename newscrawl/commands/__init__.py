@@ -24,6 +24,26 @@ class UsageError(Exception):
     """Bad arguments or an unusable archive directory: exit status 2, one line."""
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
 def add_archive_options(parser: argparse.ArgumentParser) -> None:
     """``--out``, ``--site-url`` and ``--wait``, shared by every command that writes the archive.
 

@@ -7,7 +7,14 @@ import sys
 from typing import Any
 
 from newscrawl import distributed_cli, source
-from newscrawl.commands import UsageError, add_crawl_options, check_archive_dir, crawl_settings
+from newscrawl.commands import (
+    UsageError,
+    add_crawl_options,
+    check_archive_dir,
+    crawl_settings,
+    non_negative_float,
+    positive_int,
+)
 from newscrawl.runner import CrawlResult, project_settings, run_crawl
 from newscrawl.spiders.category import CategorySpider
 from newscrawl.spiders.feed import FeedSpider
@@ -48,26 +55,6 @@ def http_url(text: str) -> str:
     if not source.is_http_url(url):
         raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
     return url
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
 
 
 def add_politeness_options(parser: argparse.ArgumentParser) -> None:

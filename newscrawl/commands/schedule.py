@@ -15,7 +15,7 @@ from pathlib import Path
 from types import FrameType
 
 from newscrawl import runlog
-from newscrawl.commands import UsageError, check_archive_dir, error
+from newscrawl.commands import UsageError, check_archive_dir, error, positive_int
 from newscrawl.commands import crawl as crawl_command
 from newscrawl.lock import ArchiveLock
 
@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start a run every SECONDS (start to start; a longer run delays the next)",
     )
     parser.add_argument(
-        "--runs", type=crawl_command.positive_int, default=None, metavar="N",
+        "--runs", type=positive_int, default=None, metavar="N",
         help="stop after N runs (default: run until stopped)",
     )
     crawl_command.add_arguments(parser)

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from newscrawl import runlog
-from newscrawl.commands import DEFAULT_OUT, UsageError
-from newscrawl.commands.crawl import positive_int
+from newscrawl.commands import DEFAULT_OUT, UsageError, positive_int
 from newscrawl.lock import current_holder
 from newscrawl.store import STORE_FILE, state_dir
 
