@@ -1,0 +1,44 @@
+"""The benchmark runs end to end and writes every figure (a smoke run: no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, clean_env
+
+TOOLS = {"newscrawl", "bare Scrapy", "naive"}
+STAGES = {"decode", "validate", "dates", "clean", "slug", "store", "render", "export"}
+
+
+def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    run = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--articles", "60",
+         "--naive-limit", "10", "--work", str(tmp_path / "work"), "--results", str(results)],
+        capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    figures = json.loads(results.read_text(encoding="utf-8"))
+
+    runs = {(r["tool"], r["latency_ms"]): r for r in figures["runs"]}
+    expected_runs = {(tool, ms) for tool in TOOLS for ms in (0, 50)}
+    if shutil.which("redis-server"):  # newscrawl as two workers on one Redis, too
+        expected_runs.add(("newscrawl, 2 Redis workers", 50))
+    assert set(runs) == expected_runs
+    for (tool, ms), r in runs.items():
+        expected = 10 if (tool, ms) == ("naive", 50) else 60
+        assert r["articles"] == r["article_requests"] == expected, (tool, ms, r)
+        assert r["articles_per_s"] > 0 and r["cpu_ms_per_article"] > 0 and r["peak_rss_mb"] > 0
+    assert set(runs[("newscrawl", 0)]["phase_peak_mb"]) == {"crawl", "export"}
+    assert len(figures["ratios"]) == 8 + (len(expected_runs) - 6)
+    assert set(figures["stages"]["us_per_article"]) == STAGES
+    assert figures["stages"]["articles"] == 60
+    assert "cleaning" in figures["cprofile"]["share"]
+    assert figures["export"]["posts"] == 60 and figures["export"]["wall_s"] > 0
+    assert {t["target"].split(":")[0] for t in figures["targets"]} >= {"50 ms", "0 ms"}
+    assert figures["machine"]["nproc"] and figures["machine"]["scrapy"]
+    assert "| target | value | met |" in run.stdout
