@@ -519,3 +519,13 @@ def test_has_visible_content() -> None:
     assert has_visible_content('<p><img src="https://i.example/a.jpg"></p>')
     assert not has_visible_content("<p> \u3000&nbsp;</p><br>")
     assert not has_visible_content("")
+
+
+@PROPERTY_SETTINGS
+@given(html_ish)
+def test_property_visible_content_agrees_with_a_parsed_tree(html: str) -> None:
+    """The cheap check says what a full parse of the clean body says."""
+    cleaned = clean_html(html)
+    soup = BeautifulSoup(cleaned, "lxml")
+    expected = soup.find("img") is not None or bool(soup.get_text().strip())
+    assert has_visible_content(cleaned) == expected
