@@ -185,9 +185,14 @@ def remembered_keep_days(out_dir: Path) -> int | None:
 
 @dataclass
 class _Write:
+    """A planned write.  Only the digest and size are kept, not the bytes: the
+    bytes are rendered again when written, so that an export of many new posts
+    holds one post in memory at a time, not all of them."""
+
     rel: str
-    data: bytes
+    make: Callable[[], bytes]
     digest: str
+    size: int
     source: str
     previous: str | None
 
@@ -296,7 +301,7 @@ class _Export:
         data = make()
         digest = sha256(data)
         if seen.state == _MISSING:
-            self.writes.append(_Write(rel, data, digest, source, None))
+            self.writes.append(_Write(rel, make, digest, len(data), source, None))
             return True
         if seen.state == _FOREIGN:
             assert seen.stat is not None
@@ -311,7 +316,7 @@ class _Export:
             self.result.unchanged += 1
             return True
         if seen.state == _OURS:
-            self.writes.append(_Write(rel, data, digest, source, seen.digest))
+            self.writes.append(_Write(rel, make, digest, len(data), source, seen.digest))
             return True
         self.skip(rel, _REASONS[seen.state])
         return False
@@ -366,17 +371,13 @@ class _Export:
         return True
 
     def post_maker(self, code: str) -> Callable[[], bytes]:
-        """Renders the post of ``code`` once, when first asked for."""
-        rendered: list[bytes] = []
+        """Renders the post of ``code`` each time it is asked for (nothing is kept)."""
 
         def make() -> bytes:
-            if rendered:
-                return rendered[0]
             article = self.store.get(code)
             if article is None:
                 raise LookupError(f"article {code} vanished from the store during the export")
-            rendered.append(render_post(article, self.site_url))
-            return rendered[0]
+            return render_post(article, self.site_url)
         return make
 
     def plan_site(self, summaries: list[StoredSummary]) -> None:
@@ -429,13 +430,18 @@ class _Export:
         # Record first, so that a run killed mid-way still knows these files as its own.
         for write in self.writes:
             self.manifest.set(write.rel, FileRecord(
-                write.digest, len(write.data), None, write.source, write.previous))
+                write.digest, write.size, None, write.source, write.previous))
         self.manifest.save()
         for write in self.writes:
             path = self.out_dir / write.rel
-            write_if_changed(path, write.data)
+            data = write.make()
+            write_if_changed(path, data)
             st = path.stat()
             record = self.manifest.files[write.rel]
+            if len(data) != write.size or sha256(data) != write.digest:
+                # Rendered differently than planned (the store changed under us):
+                # the manifest records what was really written.
+                record.sha256 = sha256(data)
             record.size, record.mtime_ns, record.previous = st.st_size, st.st_mtime_ns, None
             self.manifest.changed = True
             self.result.written.append(write.rel)
