@@ -508,3 +508,16 @@ def test_every_field_name_variant_is_used() -> None:
         keys |= set(json.loads(path.read_text("utf-8")))
     assert {"showtime", "datetime", "showTime", "medianame", "mediaName", "from",
             "text", "content", "digest"} <= keys
+
+
+@pytest.mark.parametrize("generator", ["make_data", "make_golden"])
+def test_the_committed_data_is_what_its_generators_write(generator: str) -> None:
+    """The data directory is generated: a hand edit, or a generator changed
+    without running it again, shows up here."""
+    result = subprocess.run(
+        [sys.executable, "-m", f"newscrawl.replica.{generator}", "--check"],
+        capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "up to date" in result.stdout
