@@ -106,10 +106,9 @@ def test_the_lock_vanishes_with_a_killed_run(slow_replica: Replica, tmp_path: Pa
     # The record of the dead holder is still in the file, but the lock is gone.
     assert json.loads(lock_path(tmp_path).read_text())["pid"] == killed.pid
     assert current_holder(tmp_path) is None
-    started = time.monotonic()
+    # Not refused (exit 3) by the dead holder's record: the next run takes the archive.
     result = run_cli("crawl", category, "--out", tmp_path, *FAST)
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 60
 
 
 def test_flock_excludes_within_one_process_and_hands_down_only_to_its_archive(

