@@ -130,3 +130,20 @@ def test_pipeline_drops_with_a_reason(media: object, reason: str) -> None:
         make_pipeline().process_item(item)
     assert str(caught.value) == reason
     assert item.slug == "" and item.tag == ""
+
+
+def test_pipeline_remembers_slugs_per_pipeline_and_forgets_beyond_its_cache() -> None:
+    plain = CategoryPipeline()
+    overridden = CategoryPipeline({"人民邮电报": "rmydb"})
+    for _ in range(2):  # the second time from the cache
+        assert plain.slug("人民邮电报") == "renminyoudianbao"
+        assert overridden.slug("人民邮电报") == "rmydb"
+    with pytest.raises(ValueError):
+        plain.slug("（）")
+    with pytest.raises(ValueError):
+        plain.slug("（）")  # a failure is not remembered as a slug
+    small = CategoryPipeline()
+    small.CACHE_SIZE = 3
+    for n in range(10):
+        assert small.slug(f"媒体{n}") == f"meiti{n}"
+        assert len(small._slugs) <= 3

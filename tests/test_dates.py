@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from dateutil import parser as dateutil_parser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
@@ -224,3 +227,23 @@ def test_pipeline_clock_can_be_given() -> None:
     with pytest.raises(DropItem, match=r"^date 2022-01-07 12:00:01 \+0800 lies in the future$"):
         pipeline.process_item(article("2022-01-07T04:00:01Z"))
     pipeline.process_item(article("2022-01-07 12:00:00"))  # exactly 48 hours ahead
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+       st.sampled_from([" ", "T"]))
+@settings(max_examples=300)
+def test_property_the_source_form_reads_as_dateutil_reads_it(moment: datetime,
+                                                             separator: str) -> None:
+    """The source's form has a shortcut past dateutil; it must give what dateutil gives."""
+    text = moment.replace(microsecond=0).isoformat(sep=separator)
+    text = f"{moment.year:04d}{text[text.index('-'):]}"  # years below 1000: four digits
+    expected = dateutil_parser.parse(text).replace(tzinfo=BEIJING)
+    assert parse_date(text, now=NOW) == expected
+    assert parse_date(f"  {text}\n", now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["2021-02-30 10:00:00", "2021-12-28 24:00:00",
+                                  "2021-12-28 19:60:00", "0000-01-01 00:00:00"])
+def test_impossible_dates_in_the_source_form_are_refused(text: str) -> None:
+    with pytest.raises(DateError, match="unreadable date"):
+        parse_date(text, now=NOW)

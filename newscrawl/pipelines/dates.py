@@ -124,7 +124,21 @@ def _latest_past(month_day: datetime, now: datetime) -> datetime:
     raise DateError(f"no past date for {month_day:%m-%d %H:%M:%S}")
 
 
+#: The source's own form, ``2021-12-28 19:34:54`` (or with a ``T``): read
+#: directly, as dateutil would read it, because nearly every article has it
+#: and dateutil's general parser costs about 0.1 ms a date.
+_SOURCE_FORM_RE = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})$"
+)
+
+
 def _parse_text(text: str, now: datetime) -> datetime:
+    match = _SOURCE_FORM_RE.match(text.strip())
+    if match:
+        try:
+            return datetime(*map(int, match.groups()))
+        except ValueError:
+            pass  # 2021-02-30: dateutil says why
     normalised = _normalise_text(text)
     if _EPOCH_STRING_RE.match(normalised):
         return _from_epoch(float(normalised))
