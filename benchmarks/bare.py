@@ -58,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("start_urls", nargs="+")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrent-items", type=int, default=None,
+                        help="Scrapy's CONCURRENT_ITEMS (default: Scrapy's own, 100)")
     args = parser.parse_args(argv)
-    process = AsyncCrawlerProcess({
+    settings: dict[str, Any] = {
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "CONCURRENT_REQUESTS": args.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": args.concurrency,
@@ -68,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
-    })
+    }
+    if args.concurrent_items is not None:
+        settings["CONCURRENT_ITEMS"] = args.concurrent_items
+    process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     started = time.monotonic()
     process.crawl(crawler, urls=args.start_urls)

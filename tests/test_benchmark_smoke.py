@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from newscrawl.settings import CONCURRENT_ITEMS
 from tests.conftest import ROOT, clean_env
 
 TOOLS = {"newscrawl", "bare Scrapy", "naive"}
@@ -18,7 +21,8 @@ def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     run = subprocess.run(
         [sys.executable, "benchmarks/run.py", "--quick", "--articles", "60",
-         "--naive-limit", "10", "--work", str(tmp_path / "work"), "--results", str(results)],
+         "--naive-limit", "10", "--repeat", "2", "--work", str(tmp_path / "work"),
+         "--results", str(results)],
         capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=300,
     )
     assert run.returncode == 0, run.stderr[-3000:]
@@ -26,6 +30,9 @@ def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
 
     runs = {(r["tool"], r["latency_ms"]): r for r in figures["runs"]}
     expected_runs = {(tool, ms) for tool in TOOLS for ms in (0, 50)}
+    # The bare spider with newscrawl's CONCURRENT_ITEMS, for the CPU comparison.
+    same_items = f"bare Scrapy, CONCURRENT_ITEMS {CONCURRENT_ITEMS}"
+    expected_runs.add((same_items, 0))
     if shutil.which("redis-server"):  # newscrawl as two workers on one Redis, too
         expected_runs.add(("newscrawl, 2 Redis workers", 50))
     assert set(runs) == expected_runs
@@ -34,7 +41,14 @@ def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
         assert r["articles"] == r["article_requests"] == expected, (tool, ms, r)
         assert r["articles_per_s"] > 0 and r["cpu_ms_per_article"] > 0 and r["peak_rss_mb"] > 0
     assert set(runs[("newscrawl", 0)]["phase_peak_mb"]) == {"crawl", "export"}
-    assert len(figures["ratios"]) == 8 + (len(expected_runs) - 6)
+    for tool in ("newscrawl", "bare Scrapy", same_items):  # --repeat 2 at 0 ms: the median
+        trials = runs[(tool, 0)]["cpu_ms_runs"]
+        assert len(trials) == 2 and runs[(tool, 0)]["cpu_ms_per_article"] == pytest.approx(
+            min(trials), abs=0.001)
+    assert runs[("newscrawl", 50)]["cpu_ms_runs"] == [
+        pytest.approx(runs[("newscrawl", 50)]["cpu_ms_per_article"], abs=0.001)]
+    assert len(figures["ratios"]) == 9 + (len(expected_runs) - 7)
+    assert figures["settings"]["concurrent_items"] == CONCURRENT_ITEMS
     assert set(figures["stages"]["us_per_article"]) == STAGES
     assert figures["stages"]["articles"] == 60
     assert "cleaning" in figures["cprofile"]["share"]
