@@ -59,9 +59,13 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredSummary:
-    """A stored article without its body: what planning an export needs."""
+    """A stored article without its body: what planning an export needs.
+
+    (``slots``: an export holds a page of these at a time, hundreds, not the
+    whole archive; slots keep each small all the same.)
+    """
 
     code: str
     date: datetime
@@ -161,6 +165,46 @@ class Store:
         )
         for code, date, media, slug, tag, digest in cursor:
             yield StoredSummary(code, datetime.fromisoformat(date), media, slug, tag, digest)
+
+    def summaries_after(self, code: str | None, limit: int) -> list[StoredSummary]:
+        """Up to ``limit`` summaries in order of code, those after ``code`` (None: the first).
+
+        Paging by code (the primary key: each page is one index range) lets an
+        export walk the archive a bounded page at a time, whatever its size,
+        and meet the manifest's records of the same codes page by page.
+        """
+        where, args = ("WHERE code > ? ", (code, limit)) if code is not None else ("", (limit,))
+        rows = self._db.execute(
+            "SELECT code, date, media, slug, tag, content_hash FROM articles "
+            f"{where}ORDER BY code LIMIT ?", args,
+        ).fetchall()
+        return [StoredSummary(code, datetime.fromisoformat(date), media, slug, tag, digest)
+                for code, date, media, slug, tag, digest in rows]
+
+    def newest_media(self) -> dict[str, str]:
+        """Each category slug and the media of its newest article (by date, then code).
+
+        The same choice as the first of :meth:`summaries` per slug, from the
+        ``(slug, date)`` index: a skip-scan of the distinct slugs and one
+        index probe each, instead of reading every row.
+        """
+        slugs = [row[0] for row in self._db.execute(
+            "WITH RECURSIVE slugs(slug) AS ("
+            " SELECT min(slug) FROM articles"
+            " UNION ALL"
+            " SELECT (SELECT min(slug) FROM articles WHERE slug > slugs.slug)"
+            " FROM slugs WHERE slug IS NOT NULL)"
+            " SELECT slug FROM slugs WHERE slug IS NOT NULL"
+        )]
+        newest: dict[str, str] = {}
+        for slug in slugs:
+            row = self._db.execute(
+                "SELECT media FROM articles WHERE slug = ? ORDER BY date DESC, code LIMIT 1",
+                (slug,),
+            ).fetchone()
+            if row is not None:
+                newest[slug] = row[0]
+        return newest
 
     def get(self, code: str) -> Article | None:
         row = self._db.execute(
