@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,9 +20,9 @@ from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, run_cli
 
 from newscrawl.exporters.site import ExportResult, export_archive, remembered_keep_days
 from newscrawl.exporters.site import export as export_module
-from newscrawl.exporters.site.manifest import Manifest
+from newscrawl.exporters.site.manifest import FileRecord, Manifest
 from newscrawl.items import Article
-from newscrawl.store import Store
+from newscrawl.store import Store, state_dir
 
 BEIJING = timezone(timedelta(hours=8))
 GOLDEN_FILE = f"_posts/2021-12-28-{GOLDEN_CODE}.md"
@@ -72,6 +73,12 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 def mtimes(out: Path) -> dict[str, int]:
     return {rel: (out / rel).stat().st_mtime_ns for rel in snapshot(out)}
+
+
+def written_since(out: Path, times: dict[str, int]) -> list[str]:
+    """The files written since ``times`` were taken (after :func:`age_files`), sorted."""
+    after = mtimes(out)
+    return sorted(rel for rel in after if after[rel] != times.get(rel))
 
 
 def age_files(out: Path, seconds: float = 3600) -> None:
@@ -154,7 +161,7 @@ def test_deleted_files_come_back_identical(archive: Path) -> None:
             (archive / rel).unlink()
     result = export(archive, today=DAY)
     assert snapshot(archive) == before
-    assert len(result.written) == 3 + 3 + 1
+    assert result.written == 3 + 3 + 1
     assert not result.skipped and not result.removed
 
 
@@ -170,7 +177,7 @@ def test_an_unchanged_archive_is_neither_rendered_nor_written(
     manifest = Manifest.path_for(archive)
     manifest_mtime = manifest.stat().st_mtime_ns
     result = export(archive, today=DAY)
-    assert result.written == [] and result.removed == [] and result.skipped == []
+    assert result.written == 0 and result.removed == 0 and result.skipped == []
     assert result.unchanged == len(before)
     assert mtimes(archive) == times
     assert manifest.stat().st_mtime_ns == manifest_mtime
@@ -181,10 +188,10 @@ def test_touched_files_keep_their_mtime(archive: Path) -> None:
     age_files(archive)
     times = mtimes(archive)
     result = export(archive, today=DAY)
-    assert result.written == [] and not result.skipped
+    assert result.written == 0 and not result.skipped
     assert mtimes(archive) == times
     # ... and the manifest has learnt the new mtimes: the next export is the fast one.
-    assert export(archive, today=DAY).written == []
+    assert export(archive, today=DAY).written == 0
 
 
 def test_a_changed_article_rewrites_its_post_only(archive: Path) -> None:
@@ -193,15 +200,18 @@ def test_a_changed_article_rewrites_its_post_only(archive: Path) -> None:
     changed = article("NW202201102229143376", date(2022, 1, 10), title="更正后的标题")
     store_articles(archive, changed)
     result = export(archive, today=DAY)
-    assert result.written == ["_posts/2022-01-10-NW202201102229143376.md"]
-    after = mtimes(archive)
-    assert [rel for rel in times if after[rel] != times[rel]] == result.written
-    assert front_matter((archive / result.written[0]).read_bytes())["title"] == "更正后的标题"
+    assert result.written == 1
+    assert written_since(archive, times) == ["_posts/2022-01-10-NW202201102229143376.md"]
+    post = archive / "_posts/2022-01-10-NW202201102229143376.md"
+    assert front_matter(post.read_bytes())["title"] == "更正后的标题"
 
 
 def test_another_site_url_rewrites_every_post_and_the_config(archive: Path) -> None:
+    age_files(archive)
+    times = mtimes(archive)
     result = export(archive, site_url="https://news.example.org/archive/", today=DAY)
-    assert sorted(result.written) == sorted([
+    assert result.written == 4
+    assert written_since(archive, times) == sorted([
         "_config.yml", GOLDEN_FILE, "_posts/2022-01-10-NW202201102229143376.md",
         "_posts/2022-01-19-NW202201192229451160.md",
     ])
@@ -223,15 +233,16 @@ def test_a_bad_site_url_is_refused_before_anything_is_written(tmp_path: Path) ->
 
 
 def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
+    age_files(archive)
+    times = mtimes(archive)
     result = export(archive, keep_days=9, today=DAY)
     # 2022-01-10 is 10 days before 2022-01-20: older than 9 days.
-    assert sorted(result.written) == [
+    assert (result.written, result.removed) == (2, 2)
+    assert written_since(archive, times) == [
         "old_post/2021-12-28-NW202112282228838683.md",
         "old_post/2022-01-10-NW202201102229143376.md",
     ]
-    assert sorted(result.removed) == [
-        GOLDEN_FILE, "_posts/2022-01-10-NW202201102229143376.md",
-    ]
+    assert not (archive / GOLDEN_FILE).exists()
     assert sorted(p.name for p in (archive / "_posts").iterdir()) == [
         "2022-01-19-NW202201192229451160.md",
     ]
@@ -242,10 +253,10 @@ def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
     # The window is the archive's: remembered for the exports of later runs.
     assert remembered_keep_days(archive) == 9
     # A day later, with a window of 10 days, 2022-01-10 is still old; nothing moves.
-    assert export(archive, keep_days=10, today=DAY + timedelta(days=1)).written == []
+    assert export(archive, keep_days=10, today=DAY + timedelta(days=1)).written == 0
     # Without a window every post is back in _posts/, and in one place only.
     result = export(archive, keep_days=0, today=DAY)
-    assert len(result.written) == 2 and len(result.removed) == 2
+    assert result.written == 2 and result.removed == 2
     assert not (archive / "old_post").exists() or not list((archive / "old_post").iterdir())
     assert (archive / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
     assert remembered_keep_days(archive) is None
@@ -305,49 +316,118 @@ def test_edited_files_are_neither_overwritten_nor_removed(archive: Path) -> None
 def test_stale_files_newscrawl_wrote_are_removed(archive: Path) -> None:
     store_articles(archive, article("NW202201102229143376", date(2022, 1, 11), "zhengquanbao",
                                     "证券报"))
+    age_files(archive)
+    times = mtimes(archive)
     result = export(archive, today=DAY)
-    assert sorted(result.removed) == [
-        "_posts/2022-01-10-NW202201102229143376.md", "category/zhengquanshibao.html",
-    ]
-    assert "_posts/2022-01-11-NW202201102229143376.md" in result.written
-    assert "category/zhengquanbao.html" in result.written
+    assert result.removed == 2 and not result.skipped
+    assert not (archive / "_posts/2022-01-10-NW202201102229143376.md").exists()
     assert not (archive / "category/zhengquanshibao.html").exists()
+    # Written: the moved post, its new category page, and the pages of both
+    # remaining categories whose title (the newest article's media) did not change.
+    assert written_since(archive, times) == [
+        "_posts/2022-01-11-NW202201102229143376.md", "category/zhengquanbao.html",
+    ]
+    assert result.written == 2
 
 
 def test_an_interrupted_export_still_knows_its_files(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for code, day in (("NW202201102229143376", date(2022, 1, 10)),
-                      ("NW202201192229451160", date(2022, 1, 19))):
-        store_articles(archive, article(code, day, title=f"改 {code}"))
-    real_write = export_module.write_if_changed
-    calls: list[Path] = []
+    changed = {f"_posts/{day:%Y-%m-%d}-{code}.md": article(code, day, title=f"改 {code}")
+               for code, day in (("NW202201102229143376", date(2022, 1, 10)),
+                                 ("NW202201192229451160", date(2022, 1, 19)))}
+    store_articles(archive, *changed.values())
+    real_replace = os.replace
+    renamed: list[str] = []
 
-    def write_then_die(path: Path, data: bytes) -> bool:
-        if calls:
+    def rename_one_then_die(src: str, dst: str | Path) -> None:
+        # The batch's files are on disk as temporary files; one is renamed into place.
+        if renamed:
             raise KeyboardInterrupt
-        calls.append(path)
-        return real_write(path, data)
+        renamed.append(Path(dst).relative_to(archive).as_posix())
+        real_replace(src, dst)
 
-    monkeypatch.setattr(export_module, "write_if_changed", write_then_die)
+    monkeypatch.setattr(os, "replace", rename_one_then_die)
     with pytest.raises(KeyboardInterrupt):
         export(archive, today=DAY)
     monkeypatch.undo()
+    assert len(renamed) == 1
+    assert not list(archive.rglob("*.tmp"))
     result = export(archive, today=DAY)
     assert result.skipped == []
-    assert len(result.written) == 1
-    assert front_matter((archive / result.written[0]).read_bytes())["title"].startswith("改 ")
+    assert result.written == 1
+    for rel in changed:
+        assert front_matter((archive / rel).read_bytes())["title"].startswith("改 ")
 
 
 def test_an_unreadable_manifest_makes_every_file_someone_elses(archive: Path) -> None:
-    Manifest.path_for(archive).write_bytes(b"{not json")
+    path = Manifest.path_for(archive)
+    path.write_bytes(b"{not json")
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
     before = snapshot(archive)
     result = export(archive, today=DAY)
     assert result.warnings and "unreadable manifest" in result.warnings[0]
     # Identical files are recognised as newscrawl's output again; nothing is lost.
-    assert result.skipped == [] and result.written == []
+    assert result.skipped == [] and result.written == 0
     assert snapshot(archive) == before
-    assert json.loads(Manifest.path_for(archive).read_bytes())["format"] == 1
+    # Kept aside for whoever wants to look; a new manifest knows every file again.
+    assert path.with_name(path.name + ".unreadable").read_bytes() == b"{not json"
+    result = export(archive, today=DAY)
+    assert not result.warnings and result.unchanged == len(before)
+
+
+def test_an_unreadable_legacy_manifest_makes_every_file_someone_elses(archive: Path) -> None:
+    Manifest.path_for(archive).unlink()
+    legacy = Manifest.legacy_path_for(archive)
+    legacy.write_bytes(b"{not json")
+    before = snapshot(archive)
+    result = export(archive, today=DAY)
+    assert result.warnings and "unreadable manifest" in result.warnings[0]
+    assert result.skipped == [] and result.written == 0
+    assert snapshot(archive) == before
+    assert not legacy.exists()
+    assert not export(archive, today=DAY).warnings
+
+
+def legacy_manifest(out: Path, **dumps: Any) -> None:
+    """Turn the archive's manifest into the ``manifest.json`` an older newscrawl kept."""
+    db = sqlite3.connect(Manifest.path_for(out))
+    try:
+        files = {rel: FileRecord(*fields).to_json() for rel, *fields in db.execute(
+            "SELECT rel, sha256, size, mtime_ns, source, previous FROM files ORDER BY rel")}
+        options = {name: json.loads(value) for name, value in db.execute(
+            "SELECT name, value FROM options")}
+    finally:
+        db.close()
+    for path in state_dir(out).glob(Manifest.path_for(out).name + "*"):
+        path.unlink()
+    data = {"format": 1, "options": options, "files": files}
+    Manifest.legacy_path_for(out).write_text(json.dumps(data, **dumps), encoding="utf-8")
+
+
+@pytest.mark.parametrize("dumps", [{"ensure_ascii": False, "separators": (",", ":")},
+                                   {"indent": 2, "sort_keys": True}])
+def test_a_legacy_manifest_is_imported(archive: Path, dumps: dict[str, Any]) -> None:
+    # An archive of an older newscrawl: its post moved by a retention window,
+    # one post edited by hand, and the window remembered in manifest.json.
+    export(archive, keep_days=9, today=DAY)
+    post = archive / "_posts/2022-01-19-NW202201192229451160.md"
+    post.write_bytes(post.read_bytes() + b"\nmine\n")
+    legacy_manifest(archive, **dumps)
+    assert remembered_keep_days(archive) == 9
+    before, times = snapshot(archive), mtimes(archive)
+    result = export(archive, keep_days=remembered_keep_days(archive), today=DAY)
+    assert not Manifest.legacy_path_for(archive).exists()
+    assert not result.warnings
+    assert result.written == 0 and result.removed == 0
+    assert [s.path for s in result.skipped] == ["_posts/2022-01-19-NW202201192229451160.md"]
+    assert result.unchanged == len(before) - 1
+    assert snapshot(archive) == before and mtimes(archive) == times
+    assert remembered_keep_days(archive) == 9
+    # Every record came over: without the window, the old posts move back.
+    result = export(archive, keep_days=0, today=DAY)
+    assert (result.written, result.removed) == (2, 2)
 
 
 # -- through the CLI -----------------------------------------------------

@@ -13,6 +13,15 @@ Three rules shape the code:
 - an unchanged archive is not read back nor re-rendered: a post whose record
   in the manifest says it was made from the same article content by the same
   renderer, and whose size and mtime are as newscrawl left them, is done.
+
+And one more, for big archives: the export's memory does not grow with the
+number of posts.  Posts are planned a page of :data:`PAGE_SIZE` articles at a
+time, in order of article code, against the manifest's records of the same
+codes (see :mod:`.manifest`) and the existing post files of the same codes
+(listed once into a temporary database, :class:`_PostFiles`).  A post that
+must be written is rendered once and its bytes are held only until the batch
+they are in is written (at most :data:`FLUSH_FILES` files or
+:data:`FLUSH_BYTES` bytes); what an export did is kept as counts.
 """
 
 from __future__ import annotations
@@ -21,10 +30,11 @@ import fcntl
 import hashlib
 import os
 import re
+import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,7 +52,7 @@ from newscrawl.exporters.site.pages import (
     parse_site_url,
     static_files,
 )
-from newscrawl.fsutil import write_if_changed
+from newscrawl.fsutil import AtomicBatch
 from newscrawl.items import Article
 from newscrawl.pipelines.dates import BEIJING
 from newscrawl.store import Store, StoredSummary, state_dir
@@ -50,6 +60,13 @@ from newscrawl.store import Store, StoredSummary, state_dir
 POSTS_DIR = "_posts"
 OLD_POSTS_DIR = "old_post"
 LOCK_FILE = "export.lock"
+
+#: Articles planned at a time (one page of the store, in order of code).
+PAGE_SIZE = 500
+#: New or changed files held in memory before they are written, as a batch:
+#: at most this many, and at most this many bytes.
+FLUSH_FILES = 128
+FLUSH_BYTES = 2 << 20
 
 
 #: A post file of article CODE: ``<YYYY-MM-DD>-<CODE>.md`` (and the first
@@ -79,11 +96,15 @@ class Skipped:
 
 @dataclass
 class ExportResult:
-    """What one export did; paths are relative to the archive directory."""
+    """What one export did: counts, and the files it left alone (paths relative to the archive).
 
-    written: list[str] = field(default_factory=list)
+    Counts, not lists of paths: a first export of 100,000 posts would hold
+    100,000 paths only to print their number.
+    """
+
+    written: int = 0
     unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
+    removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     #: Posts in ``_posts/`` and in ``old_post/`` after the export.
     posts: int = 0
@@ -94,8 +115,8 @@ class ExportResult:
 
     def summary_line(self) -> str:
         return (
-            f"newscrawl: export: {len(self.written)} written, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped "
+            f"newscrawl: export: {self.written} written, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {len(self.skipped)} skipped "
             f"({self.posts} posts, {self.old_posts} in {OLD_POSTS_DIR}/) in {self.elapsed:.1f}s"
         )
 
@@ -110,6 +131,19 @@ def beijing_today() -> date:
 def is_old(day: date, today: date, keep_days: int | None) -> bool:
     """True when a post of ``day`` is older than ``keep_days`` days (None or 0: never)."""
     return keep_days is not None and keep_days > 0 and (today - day).days > keep_days
+
+
+def post_code(rel: str) -> str | None:
+    """The article code of a post file (``_posts/`` or ``old_post/``), None for other files.
+
+    The manifest keeps it with each post's record, so that the records of a
+    page of articles are found by code.
+    """
+    folder, _, name = rel.partition("/")
+    if folder not in (POSTS_DIR, OLD_POSTS_DIR) or "/" in name:
+        return None
+    match = _POST_NAME.match(name)
+    return match["code"] if match else None
 
 
 def render_key(site_url: str) -> str:
@@ -164,9 +198,9 @@ def export_archive(
     if keep_days is not None and keep_days < 0:
         raise ValueError(f"keep_days must be 0 or more, not {keep_days}")
     out_dir = Path(out_dir)
-    with export_lock(out_dir):
+    with export_lock(out_dir), Manifest.open(out_dir, post_code) as manifest:
         export = _Export(store, out_dir, site_url, keep_days or None,
-                         today or beijing_today(), Manifest.load(out_dir))
+                         today or beijing_today(), manifest)
         result = export.run()
     result.elapsed = time.monotonic() - started
     return result
@@ -179,31 +213,110 @@ def remembered_keep_days(out_dir: Path) -> int | None:
     ``newscrawl export --keep-days N``, the exports at the end of crawls and
     fetches apply it too, instead of moving old posts back to ``_posts/``.
     """
-    keep_days = Manifest.load(out_dir).options.get("keep_days")
+    keep_days = Manifest.read_options(out_dir).get("keep_days")
     return keep_days if isinstance(keep_days, int) and keep_days > 0 else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Write:
-    """A planned write.  Only the digest and size are kept, not the bytes: the
-    bytes are rendered again when written, so that an export of many new posts
-    holds one post in memory at a time, not all of them."""
+    """A planned write, with its bytes: held until its batch is written (see ``flush``)."""
 
     rel: str
-    make: Callable[[], bytes]
+    data: bytes
     digest: str
-    size: int
     source: str
     previous: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     """The state of one existing path, as far as it had to be looked at."""
 
     state: str
     stat: os.stat_result | None = None
     digest: str | None = None
+
+
+#: Every missing path looks the same: one object for all of them.
+_SEEN_MISSING = _Seen(_MISSING)
+
+
+class _PostBytes:
+    """The bytes of one post: rendered when first asked for, then kept while it is planned.
+
+    Deciding about a post may need its bytes more than once (another copy to
+    compare, then the write); the article is read and rendered only once.
+    """
+
+    __slots__ = ("code", "data", "site_url", "store")
+
+    def __init__(self, store: Store, site_url: str, code: str) -> None:
+        self.store = store
+        self.site_url = site_url
+        self.code = code
+        self.data: bytes | None = None
+
+    def __call__(self) -> bytes:
+        if self.data is None:
+            article = self.store.get(self.code)
+            if article is None:
+                raise LookupError(f"article {self.code} vanished from the store during the export")
+            self.data = render_post(article, self.site_url)
+        return self.data
+
+
+class _PostFiles:
+    """The files that exist in both post folders, by article code, in a temporary database.
+
+    The folders are listed once, at the start (a copy of a post that
+    newscrawl did not record, e.g. one made by hand or by an older writer,
+    must be found by its code), into a private on-disk SQLite database that
+    is deleted when closed: a page of codes is read at a time, and memory does
+    not grow with the number of files.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        # "": a temporary database, kept in memory only up to its page cache.
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE posts (code TEXT NOT NULL, rel TEXT NOT NULL)")
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO posts (code, rel) VALUES (?, ?)", _list_posts(out_dir))
+        self._db.execute("CREATE INDEX posts_code ON posts (code)")
+        self._db.execute("COMMIT")
+
+    def between(self, after: str | None, upto: str | None) -> dict[str, list[str]]:
+        """The post files of the codes after ``after`` and at most ``upto`` (None: open)."""
+        clauses, args = ["1"], []
+        if after is not None:
+            clauses.append("code > ?")
+            args.append(after)
+        if upto is not None:
+            clauses.append("code <= ?")
+            args.append(upto)
+        by_code: dict[str, list[str]] = {}
+        for code, rel in self._db.execute(
+            f"SELECT code, rel FROM posts WHERE {' AND '.join(clauses)} ORDER BY rowid", args
+        ):
+            by_code.setdefault(code, []).append(rel)
+        return by_code
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _list_posts(out_dir: Path) -> Iterable[tuple[str, str]]:
+    """``(code, rel)`` of every entry of both post folders named like a post."""
+    for folder in (POSTS_DIR, OLD_POSTS_DIR):
+        try:
+            with os.scandir(out_dir / folder) as entries:
+                for entry in entries:
+                    match = _POST_NAME.match(entry.name)
+                    if match:
+                        yield match["code"], f"{folder}/{entry.name}"
+        except (FileNotFoundError, NotADirectoryError):
+            continue
 
 
 class _Export:
@@ -220,24 +333,38 @@ class _Export:
         self.result = ExportResult()
         if manifest.problem:
             self.result.warnings.append(manifest.problem)
+        # What is being planned: a page of posts, or the site's other files.
+        #: The manifest's records of the paths of this page.
+        self.records: dict[str, FileRecord] = {}
+        self.seen: dict[str, _Seen] = {}
         self.wanted: set[str] = set()
         #: Paths that are dealt with (kept, moved from) and so are not stale.
         self.handled: set[str] = set()
+        # What is to be done, in the next batch.
         self.writes: list[_Write] = []
+        self.write_bytes = 0
         self.removals: list[str] = []
-        self.seen: dict[str, _Seen] = {}
 
     # -- what exists ---------------------------------------------------
+
+    def record(self, rel: str, record: FileRecord) -> None:
+        """Set the manifest's record of ``rel`` (and the page's copy)."""
+        self.records[rel] = record
+        self.manifest.set(rel, record)
+
+    def drop(self, rel: str) -> None:
+        self.records.pop(rel, None)
+        self.manifest.drop(rel)
 
     def look(self, rel: str) -> _Seen:
         """Whether ``rel`` is missing, newscrawl's own, someone else's, or edited."""
         if rel in self.seen:
             return self.seen[rel]
-        record = self.manifest.files.get(rel)
+        record = self.records.get(rel)
         try:
-            st = (self.out_dir / rel).stat()
+            st = os.stat(os.path.join(self.root, rel))
         except FileNotFoundError:
-            seen = _Seen(_MISSING)
+            seen = _SEEN_MISSING
         else:
             if not stat.S_ISREG(st.st_mode):
                 seen = _Seen(_NOT_A_FILE, st)
@@ -249,30 +376,21 @@ class _Export:
                 digest = sha256((self.out_dir / rel).read_bytes())
                 if record.owns(digest):
                     # Touched (or an interrupted write): still newscrawl's content.
-                    if digest != record.sha256:
-                        record.source = ""
-                    record.sha256, record.previous = digest, None
-                    record.size, record.mtime_ns = st.st_size, st.st_mtime_ns
-                    self.manifest.changed = True
+                    self.record(rel, FileRecord(
+                        digest, st.st_size, st.st_mtime_ns,
+                        record.source if digest == record.sha256 else ""))
                     seen = _Seen(_OURS, st, digest)
                 else:
                     seen = _Seen(_EDITED, st, digest)
         self.seen[rel] = seen
         return seen
 
-    def scan_posts(self) -> dict[str, list[str]]:
-        """The existing post files of both post folders, by article code."""
-        by_code: dict[str, list[str]] = {}
-        for folder in (POSTS_DIR, OLD_POSTS_DIR):
-            try:
-                entries = list(os.scandir(self.out_dir / folder))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for entry in entries:
-                match = _POST_NAME.match(entry.name)
-                if match:
-                    by_code.setdefault(match["code"], []).append(f"{folder}/{entry.name}")
-        return by_code
+    def start(self, records: dict[str, FileRecord]) -> None:
+        """Plan a new page against ``records``: nothing of the last page is kept."""
+        self.records = records
+        self.seen = {}
+        self.wanted = set()
+        self.handled = set()
 
     # -- planning ------------------------------------------------------
 
@@ -282,7 +400,7 @@ class _Export:
     def want(self, rel: str, make: Callable[[], bytes], source: str = "") -> bool:
         """Plan ``rel`` to hold ``make()``; False when it is left alone (skipped)."""
         self.wanted.add(rel)
-        record = self.manifest.files.get(rel)
+        record = self.records.get(rel)
         if (record is not None and source and record.source == source
                 and rel not in self.seen):
             # The fast path: same article, same renderer; is the file as we left it?
@@ -301,7 +419,7 @@ class _Export:
         data = make()
         digest = sha256(data)
         if seen.state == _MISSING:
-            self.writes.append(_Write(rel, make, digest, len(data), source, None))
+            self.queue(_Write(rel, data, digest, source, None))
             return True
         if seen.state == _FOREIGN:
             assert seen.stat is not None
@@ -311,42 +429,72 @@ class _Export:
             # Already exactly what newscrawl would write: (re)claim it, keep its mtime.
             assert seen.stat is not None
             new = FileRecord(digest, seen.stat.st_size, seen.stat.st_mtime_ns, source)
-            if record != new:
-                self.manifest.set(rel, new)
+            if self.records.get(rel) != new:
+                self.record(rel, new)
             self.result.unchanged += 1
             return True
         if seen.state == _OURS:
-            self.writes.append(_Write(rel, make, digest, len(data), source, seen.digest))
+            self.queue(_Write(rel, data, digest, source, seen.digest))
             return True
         self.skip(rel, _REASONS[seen.state])
         return False
 
-    def plan_posts(self, summaries: list[StoredSummary]) -> None:
-        existing = self.scan_posts()
-        for summary in summaries:
-            if not source.is_valid_code(summary.code):
-                self.skip(f"{POSTS_DIR}/{summary.code!r}", "unsafe article code")
-                continue
-            stub = Article(code=summary.code, share_url="", date=summary.date)
-            old = is_old(jekyll.post_date(stub).date(), self.today, self.keep_days)
-            rel = f"{OLD_POSTS_DIR if old else POSTS_DIR}/{post_filename(stub)}"
-            if old:
-                self.result.old_posts += 1
-            else:
-                self.result.posts += 1
-            make = self.post_maker(summary.code)
-            others = [other for other in existing.get(summary.code, ()) if other != rel]
-            self.handled.update(others)
-            blockers = [other for other in others if not self.is_own_copy(other, make)]
-            if blockers:
-                # Someone's own copy of this post: write no second one beside it.
-                self.wanted.add(rel)
-                self.skip(rel, f"{blockers[0]} ({self.look(blockers[0]).state}) holds this "
-                               "post; not written beside it")
-                continue
-            self.want(rel, make, f"{self.key}:{summary.content_hash}")
-            # The post has moved (retention window, corrected date): drop the old copy.
-            self.removals.extend(other for other in others if self.look(other).state == _OURS)
+    def export_posts(self) -> None:
+        """Every article's post, a page of articles at a time (see the module's docstring)."""
+        files = _PostFiles(self.out_dir)
+        try:
+            after: str | None = None
+            while True:
+                page = self.store.summaries_after(after, PAGE_SIZE)
+                # The last page also takes the records of every code after it.
+                upto = page[-1].code if len(page) == PAGE_SIZE else None
+                self.plan_page(page, self.manifest.posts_between(after, upto),
+                               files.between(after, upto))
+                self.flush()
+                if upto is None:
+                    break
+                after = upto
+        finally:
+            files.close()
+
+    def plan_page(self, page: list[StoredSummary], records: dict[str, FileRecord],
+                  existing: dict[str, list[str]]) -> None:
+        """The posts of ``page``, and the stale post files of the same codes.
+
+        ``records`` and ``existing`` are the manifest's records and the post
+        files of every code in the page's range, articles or not: a record
+        of a code without an article is stale here or nowhere.
+        """
+        self.start(records)
+        for summary in page:
+            self.plan_post(summary, existing.get(summary.code, ()))
+        self.plan_stale()
+
+    def plan_post(self, summary: StoredSummary, existing: Iterable[str]) -> None:
+        if not source.is_valid_code(summary.code):
+            self.skip(f"{POSTS_DIR}/{summary.code!r}", "unsafe article code")
+            return
+        stub = Article(code=summary.code, share_url="", date=summary.date)
+        old = is_old(jekyll.post_date(stub).date(), self.today, self.keep_days)
+        rel = f"{OLD_POSTS_DIR if old else POSTS_DIR}/{post_filename(stub)}"
+        if old:
+            self.result.old_posts += 1
+        else:
+            self.result.posts += 1
+        make = _PostBytes(self.store, self.site_url, summary.code)
+        others = [other for other in existing if other != rel]
+        self.handled.update(others)
+        blockers = [other for other in others if not self.is_own_copy(other, make)]
+        if blockers:
+            # Someone's own copy of this post: write no second one beside it.
+            self.wanted.add(rel)
+            self.skip(rel, f"{blockers[0]} ({self.look(blockers[0]).state}) holds this "
+                           "post; not written beside it")
+            return
+        self.want(rel, make, f"{self.key}:{summary.content_hash}")
+        # The post has moved (retention window, corrected date): drop the old copy
+        # (after the new one is written: removals come last in a batch).
+        self.removals.extend(other for other in others if self.look(other).state == _OURS)
 
     def is_own_copy(self, rel: str, make: Callable[[], bytes]) -> bool:
         """Whether ``rel``, another copy of a post, is newscrawl's to remove.
@@ -364,27 +512,17 @@ class _Export:
         assert seen.stat is not None
         if seen.stat.st_size != len(data):
             return False
-        if sha256((self.out_dir / rel).read_bytes()) != sha256(data):
+        digest = sha256(data)
+        if sha256((self.out_dir / rel).read_bytes()) != digest:
             return False
-        self.manifest.set(rel, FileRecord(sha256(data), seen.stat.st_size, seen.stat.st_mtime_ns))
-        self.seen[rel] = _Seen(_OURS, seen.stat, sha256(data))
+        self.record(rel, FileRecord(digest, seen.stat.st_size, seen.stat.st_mtime_ns))
+        self.seen[rel] = _Seen(_OURS, seen.stat, digest)
         return True
 
-    def post_maker(self, code: str) -> Callable[[], bytes]:
-        """Renders the post of ``code`` each time it is asked for (nothing is kept)."""
-
-        def make() -> bytes:
-            article = self.store.get(code)
-            if article is None:
-                raise LookupError(f"article {code} vanished from the store during the export")
-            return render_post(article, self.site_url)
-        return make
-
-    def plan_site(self, summaries: list[StoredSummary]) -> None:
-        newest_media: dict[str, str] = {}
-        for summary in summaries:  # newest first: the first media seen is the newest
-            newest_media.setdefault(summary.slug, summary.media)
-        for slug, media in newest_media.items():
+    def plan_site(self) -> None:
+        """The category pages and the fixed files, against the records of the non-post files."""
+        self.start(self.manifest.others())
+        for slug, media in self.store.newest_media().items():
             if not is_safe_slug(slug):
                 self.skip(f"category/{slug!r}.html", "unsafe category slug")
                 continue
@@ -393,61 +531,89 @@ class _Export:
         self.want("_config.yml", lambda: config_yml(self.site_url))
         for rel, data in static_files().items():
             self.want(rel, lambda data=data: data)
+        self.plan_stale()
 
     def plan_stale(self) -> None:
-        """Files newscrawl wrote that the archive no longer has: removed if untouched."""
-        for rel in sorted(self.manifest.files):
+        """Files newscrawl wrote that the archive no longer has: removed if untouched.
+
+        Only the records being planned (a page's, or the site's) are looked at.
+        """
+        for rel in sorted(self.records):
             if rel in self.wanted or rel in self.handled:
                 continue
             state = self.look(rel).state
             if state == _OURS:
                 self.removals.append(rel)
             elif state == _MISSING:
-                self.manifest.drop(rel)
+                self.drop(rel)
             else:
                 # From now on it is someone else's file: say so once, then forget it.
                 self.skip(rel, f"no longer exported, but {_REASONS[state]}: left in place")
-                self.manifest.drop(rel)
+                self.drop(rel)
 
     # -- doing ---------------------------------------------------------
 
     def run(self) -> ExportResult:
-        summaries = list(self.store.summaries())
-        self.plan_posts(summaries)
-        self.plan_site(summaries)
-        self.plan_stale()
         try:
-            self.write_all()
-            self.remove_all()
+            self.export_posts()
+            self.plan_site()
+            self.flush()
         finally:
             self.manifest.set_options(site_url=self.site_url, keep_days=self.keep_days)
-            self.manifest.save()
+            self.manifest.commit()
         return self.result
 
-    def write_all(self) -> None:
-        if not self.writes:
-            return
-        # Record first, so that a run killed mid-way still knows these files as its own.
-        for write in self.writes:
-            self.manifest.set(write.rel, FileRecord(
-                write.digest, write.size, None, write.source, write.previous))
-        self.manifest.save()
-        for write in self.writes:
-            path = self.out_dir / write.rel
-            data = write.make()
-            write_if_changed(path, data)
-            st = path.stat()
-            record = self.manifest.files[write.rel]
-            if len(data) != write.size or sha256(data) != write.digest:
-                # Rendered differently than planned (the store changed under us):
-                # the manifest records what was really written.
-                record.sha256 = sha256(data)
-            record.size, record.mtime_ns, record.previous = st.st_size, st.st_mtime_ns, None
-            self.manifest.changed = True
-            self.result.written.append(write.rel)
+    def queue(self, write: _Write) -> None:
+        self.writes.append(write)
+        self.write_bytes += len(write.data)
+        if len(self.writes) >= FLUSH_FILES or self.write_bytes >= FLUSH_BYTES:
+            self.flush()
 
-    def remove_all(self) -> None:
+    def flush(self) -> None:
+        """Write the batch of planned writes, then do the planned removals.
+
+        The two steps of a write (see :mod:`.manifest`): the new hashes go on
+        record, committed, before any file of the batch changes; the files
+        are written with :class:`AtomicBatch`; then their sizes and mtimes
+        are recorded.  A run killed anywhere in between finds each file with
+        its old or its new bytes, both newscrawl's by the record.
+
+        No fsync per file, but not no sync at all.  A killed process needs
+        none (what it wrote is in the page cache, and a rename is atomic).
+        A power cut is another matter: the store would still have every
+        article, and the next export re-verifies every file by size and mtime
+        and hashes what differs, but a post renamed into place before its
+        bytes reached the disk could come back empty, match neither hash of
+        its record, be taken for an edit and be left alone for good (newscrawl
+        never overwrites an edited file).  So :class:`AtomicBatch` writes the
+        batch's files beside their targets, syncs the filesystem once (the
+        manifest's too, with the record just committed) and only then renames
+        them into place: no renamed file is ever empty or half-written.  A
+        power cut then loses at most renames and what was recorded after
+        them, which the next export finds by size and mtime, hashes, and puts
+        right.  One sync per batch of up to :data:`FLUSH_FILES` files costs a
+        tenth of one fsync per file (1.6 ms of wall time per post on the
+        benchmark's disk).
+        """
+        if self.writes:
+            for write in self.writes:
+                self.manifest.set(write.rel, FileRecord(
+                    write.digest, len(write.data), None, write.source, write.previous))
+            self.manifest.commit()
+            with AtomicBatch(also_sync=self.manifest.path) as batch:
+                for write in self.writes:
+                    batch.add(self.out_dir / write.rel, write.data)
+                batch.commit()
+            for write in self.writes:
+                st = os.stat(os.path.join(self.root, write.rel))
+                self.manifest.set(write.rel, FileRecord(
+                    write.digest, st.st_size, st.st_mtime_ns, write.source))
+                self.result.written += 1
+            self.writes.clear()
+            self.write_bytes = 0
         for rel in self.removals:
             (self.out_dir / rel).unlink(missing_ok=True)
-            self.manifest.drop(rel)
-            self.result.removed.append(rel)
+            self.drop(rel)
+            self.result.removed += 1
+        self.removals.clear()
+        self.manifest.commit()
