@@ -278,13 +278,18 @@ class _PostFiles:
     def __init__(self, out_dir: Path) -> None:
         # "": a temporary database, kept in memory only up to its page cache.
         self._db = sqlite3.connect("", isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE posts (code TEXT NOT NULL, rel TEXT NOT NULL)")
-        self._db.execute("BEGIN")
-        self._db.executemany("INSERT INTO posts (code, rel) VALUES (?, ?)", _list_posts(out_dir))
-        self._db.execute("CREATE INDEX posts_code ON posts (code)")
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE posts (code TEXT NOT NULL, rel TEXT NOT NULL)")
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT INTO posts (code, rel) VALUES (?, ?)",
+                                 _list_posts(out_dir))
+            self._db.execute("CREATE INDEX posts_code ON posts (code)")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.close()
+            raise
 
     def between(self, after: str | None, upto: str | None) -> dict[str, list[str]]:
         """The post files of the codes after ``after`` and at most ``upto`` (None: open)."""
@@ -306,7 +311,7 @@ class _PostFiles:
         self._db.close()
 
 
-def _list_posts(out_dir: Path) -> Iterable[tuple[str, str]]:
+def _list_posts(out_dir: Path) -> Iterator[tuple[str, str]]:
     """``(code, rel)`` of every entry of both post folders named like a post."""
     for folder in (POSTS_DIR, OLD_POSTS_DIR):
         try:

@@ -116,10 +116,6 @@ class FileRecord:
         )
 
 
-def _no_code(rel: str) -> str | None:
-    return None
-
-
 class Manifest:
     """The files newscrawl wrote (relative POSIX paths) and the options of the last export.
 
@@ -151,8 +147,11 @@ class Manifest:
         return state_dir(archive_dir) / LEGACY_FILE
 
     @classmethod
-    def open(cls, archive_dir: Path, code_of: CodeOf = _no_code) -> Manifest:
+    def open(cls, archive_dir: Path, code_of: CodeOf) -> Manifest:
         """The archive's manifest, created (or imported from ``manifest.json``) if need be.
+
+        ``code_of`` tells the article code of a post file from its path (None
+        for other files); it is kept with each record, see :meth:`posts_between`.
 
         An unreadable manifest is not fatal: it is moved aside (``.unreadable``)
         and an empty one is used; with no records, newscrawl treats every
