@@ -31,21 +31,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` atomically unless ``path`` already holds exactly it.
-
-    Returns True when the file was written.  An unchanged file keeps its
-    modification time, so a git-tracked archive shows only real changes.
-    """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
 def _load_syncfs() -> Callable[[int], int] | None:
     try:
         return getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
