@@ -9,8 +9,9 @@ does with it after the download, stage by stage, with the CPU time
 - ``validate``, ``dates``, ``clean``, ``slug``: the pipelines, in order;
 - ``store``: ``Store.upsert`` (SQLite);
 - ``render``: ``render_post`` (the post's bytes);
-- ``export``: one ``export_archive`` of the whole store (every post,
-  category page and index written atomically, with fsync), per article.
+- ``export``: one ``export_archive`` of the whole store, per article (every
+  post, category page and index, written atomically in batches with one
+  filesystem sync per batch).
 
 The download handling itself (HTTP, scheduling, middlewares, category
 pages) is what the bare Scrapy spider of ``run.py`` measures.  With
