@@ -2,7 +2,7 @@
 
 Two steps, each with the tool made for it:
 
-1. BeautifulSoup (lxml parser) removes what :mod:`newscrawl.source`
+1. lxml (libxml2's HTML parser) removes what :mod:`newscrawl.source`
    describes (hidden paragraphs, stock chart blocks, quote widgets, keyword
    links, indentation), decides which links and pictures are acceptable and
    tidies the structure (see :func:`_prune`).
@@ -15,37 +15,45 @@ archive's golden post) comes out byte for byte as it went in, and cleaning is
 idempotent: ``clean_html(clean_html(x)) == clean_html(x)``.
 
 Idempotence needs both parsers to agree on the tree of step 1's output.
-lxml (libxml2, an HTML 4 parser) accepts nestings that an HTML5 parser
+libxml2 (an HTML 4 tree builder) accepts nestings that an HTML5 parser
 rearranges, for example a ``<div>`` inside a ``<p>``, which HTML5 splits
 into ``<p></p>`` pieces.  Step 1 therefore only hands nh3 structures HTML5
 keeps as they are: block wrappers become paragraphs or are dissolved, and a
 paragraph, heading, link or bold/italic element that would contain a block
 is dissolved into its content.
 
-All tree walks are loops, not recursion: bodies nested thousands of levels
-deep are cleaned without hitting Python's recursion limit.
+Why lxml and not BeautifulSoup: step 1 used to build a BeautifulSoup tree
+(on the same libxml2 parser) and walk it, which cost 3.1 ms of CPU per
+article of the benchmark (10 KB median), two thirds of it building and
+walking the Python tree.  libxml2 builds its tree in C in 0.06 ms; the CSS
+selectors of :mod:`newscrawl.source` are compiled once to XPath, whole
+classes of nodes (comments, scripts...) go in one C call, and what is left
+in Python touches each element a few times: 0.9 ms per article, all of
+``clean_html`` included.  The tree is the one BeautifulSoup saw (same parser,
+same events), so the rules and their output did not change.
+
+lxml's tree differs from BeautifulSoup's in how it holds text: an element
+owns the text up to its first child (``.text``) and the text after its end
+tag (``.tail``), so removing an element must hand its tail to the previous
+sibling or the parent (:func:`_remove`), and comments are elements.
+
+All tree walks are loops, not recursion, and libxml2's own tree builder
+(which stops at 256 levels) is replaced by one fed by the parser's events
+for a body nested deeper (:func:`_parse`): bodies nested thousands of levels
+deep are cleaned whole, without hitting Python's recursion limit.
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import re
-import warnings
-from collections.abc import Iterator
-from typing import Any
+import secrets
+from typing import Any, TypeAlias
 
 import nh3
-import soupsieve
-from bs4 import (
-    BeautifulSoup,
-    Comment,
-    MarkupResemblesLocatorWarning,
-    NavigableString,
-    PageElement,
-    Tag,
-)
-from bs4.element import PreformattedString
+from cssselect import HTMLTranslator
 from itemadapter import ItemAdapter
+from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -60,6 +68,11 @@ from newscrawl.source import (
     STOCK_IMG_END_MARKER,
     STOCK_IMG_START_MARKER,
 )
+
+Element: TypeAlias = etree._Element
+#: A piece of text in lxml's model: its owner, and whether it is the owner's
+#: tail (the text after it) rather than its text (the text at its start).
+Slot: TypeAlias = tuple[Element, bool]
 
 # --- What the archive keeps (the allow-list) ---------------------------------
 
@@ -176,8 +189,25 @@ _CLEANER = nh3.Cleaner(
     link_rel=None,
     strip_comments=True,
 )
-_JUNK = soupsieve.compile(", ".join(JUNK_SELECTORS))
-_KEYWORDS = soupsieve.compile(", ".join(KEYWORD_SELECTORS))
+
+
+def _selector_xpath(selectors: tuple[str, ...]) -> etree.XPath:
+    """The CSS selectors as one XPath, compiled once: elements below the context
+    element (not itself) that match any of them, in document order."""
+    translator = HTMLTranslator()
+    return etree.XPath(
+        " | ".join(translator.css_to_xpath(s, prefix="descendant::") for s in selectors)
+    )
+
+
+_JUNK = _selector_xpath(JUNK_SELECTORS)
+_KEYWORDS = _selector_xpath(KEYWORD_SELECTORS)
+#: Candidates for hiding: the attributes are looked at in Python.
+_MAYBE_HIDDEN = etree.XPath(
+    "descendant::*[@style" + "".join(f" or @{name}" for name in HIDDEN_ATTRIBUTES) + "]"
+)
+#: Elements whose attributes step 1 rewrites (links and pictures are vetted even bare).
+_WITH_ATTRIBUTES = etree.XPath("descendant::*[@* or self::a or self::img]")
 
 
 def clean_html(html: str) -> str:
@@ -251,123 +281,545 @@ def _wrap_inline_runs(html: str) -> str:
     A run that shows nothing (white space, a lone ``<br>``) is dropped, as an
     empty paragraph would be.
     """
-    soup = _parse(html)
-    body = soup.body
+    swap = _NoncharacterSwap(html)
+    body = _body(_parse(swap.hide(html)))
     if body is None:
         return html
     # A stray list item or table part at the top level is no block of its
     # own: an HTML5 parser would close the paragraph around it.  Its content stays.
-    while stray := [n for n in body.children if isinstance(n, Tag)
-                    and n.name not in _TOP_LEVEL_INLINE | _TOP_LEVEL_BLOCKS]:
-        for node in stray:
-            node.unwrap()
-    run: list[PageElement] = []
+    while stray := [child for child in body if child.tag not in _TOP_LEVEL]:
+        for child in stray:
+            _unwrap(child)
+    # Each run: its leading text (a slot), its inline elements (with their
+    # tails), and the block that ends it (None: the end of the body).
+    runs: list[tuple[Slot | None, list[Element], Element | None]] = []
+    lead: Slot | None = (body, False) if _has_text(body.text) else None
+    inline: list[Element] = []
+    for child in body:
+        if child.tag in _TOP_LEVEL_BLOCKS:
+            if lead is not None or inline:
+                runs.append((lead, inline, child))
+            # White space between blocks stays where it is.
+            lead = (child, True) if _has_text(child.tail) else None
+            inline = []
+        else:
+            inline.append(child)
+    if lead is not None or inline:
+        runs.append((lead, inline, None))
+    for lead, inline, before in runs:
+        if lead is None and not any(map(_shows, inline)):
+            for child in inline:
+                body.remove(child)  # with its tail: part of the run
+            continue
+        paragraph = etree.Element("p")
+        if before is None:
+            body.append(paragraph)
+        else:
+            before.addprevious(paragraph)
+        if lead is not None:
+            paragraph.text = _get(lead)
+            _set(lead, None)
+        for child in inline:
+            paragraph.append(child)  # with its tail
+        _strip_indentation(paragraph)
+    return swap.show(_serialize_contents(body))
 
-    def close_run(before: PageElement | None) -> None:
-        if not run:
+
+#: What may stand at the top level after :func:`_wrap_inline_runs`.
+_TOP_LEVEL: frozenset[str] = _TOP_LEVEL_INLINE | _TOP_LEVEL_BLOCKS
+
+
+def _shows(element: Element) -> bool:
+    """Whether ``element`` (with its tail) shows anything: text or a picture."""
+    return (
+        element.tag == "img"
+        or next(element.iter("img"), None) is not None
+        or _has_text("".join(element.itertext()))
+        or _has_text(element.tail)
+    )
+
+
+def _unwrap(element: Element) -> None:
+    """Replace ``element`` with its content (text, children, tail) in its parent."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    children = list(element)
+    tail = element.tail or ""
+    lead = element.text or ""
+    if children:
+        last = children[-1]
+        last.tail = (last.tail or "") + tail
+    else:
+        lead += tail
+    element.tail = None
+    if lead:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + lead
+        else:
+            previous.tail = (previous.tail or "") + lead
+    for child in children:
+        element.addprevious(child)  # with its tail
+    parent.remove(element)
+
+
+# --- Parsing and serialising with lxml ----------------------------------------------
+
+#: libxml2's HTML parser, as BeautifulSoup's lxml builder set it up (and no
+#: table of ``id`` attributes, which nothing here looks up).
+_PARSER = etree.HTMLParser(collect_ids=False)
+_TOO_DEEP = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+_DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
+
+
+def _parse(html: str) -> list[Element]:
+    """The document libxml2 reads in ``html``: its top-level nodes, in order.
+
+    That is usually one ``<html>`` element with, around it, the comments
+    libxml2 puts outside it; content after an explicit ``</html>`` makes
+    another ``<html>`` (BeautifulSoup saw them all).  The texts are settled
+    as BeautifulSoup read them (:func:`_settle_parsed_text`).
+
+    The parser is fed as BeautifulSoup's lxml builder fed it (``feed``
+    takes a ``str`` with an XML declaration, where ``fromstring`` refuses
+    it).  Two documents are built from the parser's events instead
+    (:class:`_TreeBuilder`): one nested deeper than libxml2's tree builder
+    goes (256 levels: it drops the rest of the document), and one with a
+    ``<!DOCTYPE>`` in it, which ends a text for BeautifulSoup but is no
+    node of libxml2's tree.
+    """
+    if _DOCTYPE_RE.search(html) is None:
+        _PARSER.feed(html)
+        try:
+            root = _PARSER.close()
+        except etree.ParseError:
+            return []
+        if not any(error.type == _TOO_DEEP for error in _PARSER.feed_error_log):
+            if root is None:
+                return []
+            top = [*reversed(list(root.itersiblings(preceding=True))), root,
+                   *root.itersiblings()]
+            references = "&#" in html  # only a character reference makes a control now
+            for node in top:
+                if isinstance(node.tag, str):
+                    _settle_parsed_text(node, references=references)
+            return top
+    builder = _TreeBuilder()
+    parser = etree.HTMLParser(target=builder, collect_ids=False)
+    parser.feed(html)
+    return [parser.close()]
+
+
+class _TreeBuilder:
+    """Builds a document from libxml2's parser events, as BeautifulSoup did (:func:`_parse`).
+
+    The top-level nodes go into one ``x-document`` element (lxml allows no
+    second root).  Each text is settled as BeautifulSoup settled it
+    (:func:`_settled`), and two texts that come to stand side by side stay
+    apart as :func:`_keeps_apart` says.  lxml's setters validate what
+    libxml2's builder does not: a tag name like ``o:p`` becomes
+    ``x-invalid`` (an unknown element, dissolved like the original would
+    be), attributes with such names go, control characters go from
+    attribute values, and a link or picture whose URL holds one loses the
+    URL (as :func:`_acceptable_url` would refuse it).
+    """
+
+    def __init__(self) -> None:
+        self.document: Element = etree.Element("x-document")
+        self._open: list[Element] = [self.document]
+        self._last: Element | None = None  # the last closed child of the open element
+        self._data: list[str] = []
+        self._preserved = 0  # open <pre> and <textarea> elements
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self._flush()
+        try:
+            element = etree.Element(tag)
+        except ValueError:
+            element = etree.Element("x-invalid")
+        for name, value in attrib.items():
+            if _CONTROL_RE.search(value):
+                if name in ("href", "src"):
+                    continue
+                value = _CONTROL_RE.sub("", value)
+            try:
+                element.set(name, value)
+            except ValueError:
+                continue
+        self._open[-1].append(element)
+        self._open.append(element)
+        self._last = None
+        if element.tag in _PRESERVED:
+            self._preserved += 1
+
+    def end(self, tag: str) -> None:
+        self._flush()
+        if len(self._open) > 1:
+            self._last = self._open.pop()
+            if self._last.tag in _PRESERVED:
+                self._preserved -= 1
+
+    def data(self, data: str) -> None:
+        self._data.append(data)
+
+    def comment(self, text: str) -> None:
+        self._flush()
+        if "--" in text or text.endswith("-"):
+            text = ""  # lxml refuses it; no marker looks like that
+        comment = etree.Comment(text)
+        self._open[-1].append(comment)
+        self._last = comment
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self.comment("")  # removed with every comment
+
+    def doctype(self, *args: object) -> None:
+        self._flush()
+
+    def close(self) -> Element:
+        self._flush()
+        return self.document
+
+    def _flush(self) -> None:
+        """Put the text read since the last event in its place."""
+        if not self._data:
             return
-        shows = any(
-            (isinstance(node, Tag) and (node.name == "img" or node.find("img") is not None))
-            or _has_text(node.get_text() if isinstance(node, Tag) else str(node))
-            for node in run
+        text = _settled("".join(self._data), self._preserved > 0)
+        self._data = []
+        if not text or len(self._open) == 1:
+            return  # nothing, or text outside the <html> element
+        parent, owner = self._open[-1], self._last
+        before = parent.text if owner is None else owner.tail
+        if _keeps_apart(before, text):
+            boundary = etree.SubElement(parent, _DISSOLVED)
+            boundary.tail = text
+            self._last = boundary
+        elif owner is None:
+            parent.text = (before or "") + text
+        else:
+            owner.tail = (before or "") + text
+
+
+def _body(top: list[Element]) -> Element | None:
+    """The first ``<body>`` of the document, as BeautifulSoup's ``soup.body``."""
+    for node in top:
+        if isinstance(node.tag, str) and (body := next(node.iter("body"), None)) is not None:
+            return body
+    return None
+
+
+#: BeautifulSoup's white space: a text of only these is read as one space or newline...
+_BS4_SPACES = " \n\t\x0c\r"
+#: ... except inside these.
+_PRESERVED: frozenset[str] = frozenset({"pre", "textarea"})
+#: Texts of only white space that BeautifulSoup would have read as something
+#: else (form feeds aside: XPath may not name them, and only a character
+#: reference makes one).
+_COLLAPSIBLE = etree.XPath(
+    "descendant::text()[not(translate(., ' \t\n\r', '')) and . != ' ' and . != '\n'"
+    " and not(ancestor::pre or ancestor::textarea)]"
+)
+
+
+def _settle_parsed_text(root: Element, *, references: bool) -> None:
+    """Give each text of libxml2's tree the form BeautifulSoup gave it, which
+    the rules were made on (:func:`_settled`); ``references`` says whether the
+    body has character references, the only source of control characters."""
+    if not references:
+        for text in _COLLAPSIBLE(root):
+            _set((text.getparent(), text.is_tail), _collapsed(text))
+        return
+    preserved = {d for p in root.iter(*_PRESERVED) for d in p.iter()}
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.text:
+            element.text = _settled(element.text, element in preserved) or None
+        if element.tail:
+            element.tail = _settled(element.tail, element.getparent() in preserved) or None
+
+
+def _settled(text: str, preserved: bool) -> str:
+    """A text as BeautifulSoup left it for the rules: only white space (outside
+    ``<pre>`` and ``<textarea>``) is one space, or one newline if it holds one
+    (``a<span>  </span>b`` is ``a b``, as it always was), and control
+    characters from character references (``&#1;``) go."""
+    if not preserved and not text.strip(_BS4_SPACES):
+        return _collapsed(text)
+    return _CONTROL_RE.sub("", text)
+
+
+def _collapsed(text: str) -> str:
+    return "\n" if "\n" in text else " "
+
+
+class _NoncharacterSwap:
+    """U+FFFE and U+FFFF are text to HTML parsers but lxml refuses to set them.
+
+    They are swapped for private use characters the body does not hold
+    before parsing, and back in the serialised result.
+    """
+
+    def __init__(self, html: str) -> None:
+        self.hidden: dict[int, str] = {}
+        self.shown: dict[int, str] = {}
+        if "\ufffe" not in html and "\uffff" not in html:
+            return
+        stand_ins = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in html)
+        for character, stand_in in zip("\ufffe\uffff", stand_ins, strict=False):
+            self.hidden[ord(character)] = stand_in
+            self.shown[ord(stand_in)] = character
+
+    def hide(self, html: str) -> str:
+        return html.translate(self.hidden) if self.hidden else html
+
+    def show(self, html: str) -> str:
+        return html.translate(self.shown) if self.shown else html
+
+
+#: libxml2's HTML serialiser percent-encodes these characters in ``href`` and
+#: ``src`` (white space, controls, all that is not ASCII); nh3 would keep that.
+_URL_ESCAPED_RE = re.compile(r"[^\x21-\x7e]")
+#: Stands in for such a URL while libxml2 serialises; random, so no body holds it.
+_URL_TOKEN = f"newscrawl-url-{secrets.token_hex(8)}-"
+
+
+def _serialize_contents(body: Element) -> str:
+    """The HTML of what ``body`` holds.
+
+    libxml2 writes every URL as it is except for the characters it
+    percent-encodes (:data:`_URL_ESCAPED_RE`): such a URL is written through
+    a stand-in, so nh3 reads the same URL BeautifulSoup wrote.
+    """
+    for item in body.iter("li"):
+        if item.text is None and len(item) == 0:
+            item.text = ""  # else libxml2 writes <li> without </li>, as it may
+    urls: list[str] = []
+    for element in body.iter("a", "img"):
+        for name in ("href", "src"):
+            url = element.get(name)
+            if url is not None and _URL_ESCAPED_RE.search(url):
+                element.set(name, f"{_URL_TOKEN}{len(urls)}")
+                urls.append(url)
+    body.attrib.clear()
+    html = etree.tostring(body, encoding=str, method="html", with_tail=False)
+    html = html.removeprefix("<body>").removesuffix("</body>")
+    for index in reversed(range(len(urls))):  # 10 before 1
+        html = html.replace(
+            f'"{_URL_TOKEN}{index}"', f'"{html_lib.escape(urls[index], quote=True)}"'
         )
-        if shows:
-            paragraph = soup.new_tag("p")
-            if before is None:
-                body.append(paragraph)
-            else:
-                before.insert_before(paragraph)
-            for node in run:
-                paragraph.append(node.extract())
-            _strip_indentation(paragraph)
+    return html
+
+
+# --- Text in lxml's model -----------------------------------------------------------
+
+
+def _get(slot: Slot) -> str | None:
+    owner, is_tail = slot
+    return owner.tail if is_tail else owner.text
+
+
+def _set(slot: Slot, text: str | None) -> None:
+    owner, is_tail = slot
+    if is_tail:
+        owner.tail = text
+    else:
+        owner.text = text
+
+
+def _put_text_before(element: Element, text: str | None) -> None:
+    """Put ``text`` right before ``element``: into the previous sibling's tail or
+    the parent's text, or behind a boundary (:func:`_keeps_apart`)."""
+    if not text:
+        return
+    previous = element.getprevious()
+    parent = element.getparent()
+    if parent is None:
+        return
+    before = parent.text if previous is None else previous.tail
+    if _keeps_apart(before, text):
+        boundary = etree.Element(_DISSOLVED)
+        boundary.tail = text
+        element.addprevious(boundary)
+    elif previous is None:
+        parent.text = (before or "") + text
+    else:
+        previous.tail = (before or "") + text
+
+
+def _keeps_apart(before: str | None, after: str) -> bool:
+    """Whether two texts that come to stand side by side must stay apart.
+
+    BeautifulSoup kept them as two strings, and white space alone in a list
+    or a table's structure goes as a whole string: ``<ol> <x hidden></x>k</ol>``
+    is ``<ol>k</ol>``.  lxml would join them into one text (`` k``), so an
+    empty element (which nh3 drops) stays between a text of white space only
+    and a text that is more.
+    """
+    return bool(before) and _has_text(before) != _has_text(after)
+
+
+def _remove(element: Element) -> None:
+    """Remove ``element`` with its content; the text after it (its tail) stays in place.
+
+    (lxml's ``remove`` takes the tail along.)
+    """
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        before = parent.text if previous is None else previous.tail
+        if _keeps_apart(before, tail):
+            boundary = etree.Element(_DISSOLVED)
+            boundary.tail = tail
+            parent.replace(element, boundary)  # each keeps its own tail
+            return
+        if previous is None:
+            parent.text = (before or "") + tail
         else:
-            for node in run:
-                node.extract()
-        run.clear()
+            previous.tail = (before or "") + tail
+    parent.remove(element)
 
-    for node in list(body.children):
-        if isinstance(node, Tag) and node.name in _TOP_LEVEL_BLOCKS:
-            close_run(node)
-        elif isinstance(node, NavigableString) and not isinstance(node, Comment) \
-                and not run and not _has_text(node):
-            continue  # white space between blocks
+
+def _flat_items(container: Element) -> list[Element | tuple[Element, bool, str]]:
+    """What ``container`` holds as the sanitiser will leave it, in order: kept
+    elements, and the non-empty texts around them as ``(owner, is_tail, text)``;
+    dissolved elements (outside the allow-list) are replaced by their content."""
+    items: list[Element | tuple[Element, bool, str]] = []
+    if container.text:
+        items.append((container, False, container.text))
+    stack = [(container, iter(container))]
+    while stack:
+        owner, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and owner.tail:
+                items.append((owner, True, owner.tail))
+            continue
+        if child.tag in ALLOWED_TAGS:
+            items.append(child)
+            if child.tail:
+                items.append((child, True, child.tail))
         else:
-            run.append(node)
-    close_run(None)
-    return body.decode_contents()
+            if child.text:
+                items.append((child, False, child.text))
+            stack.append((child, iter(child)))
+    return items
 
 
-# --- Step 1: pruning with BeautifulSoup ------------------------------------------
-
-
-def _parse(html: str) -> BeautifulSoup:
-    with warnings.catch_warnings():
-        # A body that is just "http://..." is text here, not a mistaken URL argument.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        return BeautifulSoup(html, "lxml")
+# --- Step 1: pruning with lxml ----------------------------------------------------
 
 
 def _prune(html: str) -> str:
-    soup = _parse(html)
-    _remove_stock_img_blocks(soup)
-    body = soup.body
+    swap = _NoncharacterSwap(html)
+    top = _parse(swap.hide(html))
+    _remove_stock_img_blocks(top)
+    body = _body(top)
     if body is None:
         return ""
     _walk(body)
     _settle_blocks(body)
     _move_out_of_tables(body)
     _dissolve_stray_table_parts(body)
-    for paragraph in body.find_all("p"):
+    for paragraph in body.iter("p"):
         _strip_indentation(paragraph)
     _settle_white_space(body)
-    return body.decode_contents()
+    return swap.show(_serialize_contents(body))
 
 
-def _has_text(text: str) -> bool:
-    return bool(text.strip())
+def _has_text(text: str | None) -> bool:
+    return bool(text and text.strip())
 
 
-def _is_marker(node: PageElement, marker: str) -> bool:
-    return isinstance(node, Comment) and node.strip().casefold() == marker.casefold()
+def _is_marker(node: Element, marker: str) -> bool:
+    return node.tag is etree.Comment and (node.text or "").strip().casefold() == marker.casefold()
 
 
-def _remove_stock_img_blocks(soup: BeautifulSoup) -> None:
+def _remove_stock_img_blocks(top: list[Element]) -> None:
     """Remove each ``EM_StockImg_Start`` ... ``EM_StockImg_End`` block, markers included.
 
-    The markers need not be siblings (lxml may put a leading comment before
-    ``<body>``), so the block is everything between them in document order,
-    less the end marker's ancestors.  A start without an end removes nothing
-    but itself: better a stray chart than lost article text.
+    The markers need not be siblings (libxml2 may put a leading comment
+    before ``<html>``), so the block is everything between them in document
+    order, less the end marker's ancestors.  A start without an end removes
+    nothing but itself (and :func:`_walk` removes every comment): better a
+    stray chart than lost article text.
     """
-    for start in soup.find_all(string=lambda s: _is_marker(s, STOCK_IMG_START_MARKER)):
-        between: list[PageElement] = []
-        end = None
-        for node in start.next_elements:
-            if _is_marker(node, STOCK_IMG_END_MARKER):
-                end = node
-                break
-            between.append(node)
-        if end is None:
-            start.extract()
+    comments = [
+        comment
+        for node in top
+        for comment in (node.iter(etree.Comment) if isinstance(node.tag, str) else (node,))
+        if comment.tag is etree.Comment
+    ]
+    index = 0
+    while index < len(comments):
+        if not _is_marker(comments[index], STOCK_IMG_START_MARKER):
+            index += 1
             continue
-        keep = {id(ancestor) for ancestor in end.parents}
-        removed: set[int] = set()
-        doomed: list[PageElement] = [start, end]
-        for node in between:
-            if node.parent is not None and id(node.parent) in removed:
-                removed.add(id(node))  # goes with its parent
-            elif id(node) not in keep:
-                removed.add(id(node))
-                doomed.append(node)
-        for node in doomed:
-            node.extract()
+        end = next(
+            (i for i in range(index + 1, len(comments))
+             if _is_marker(comments[i], STOCK_IMG_END_MARKER)),
+            None,
+        )
+        if end is None:
+            return
+        # Every comment in between (a later start too) goes with the block.
+        _remove_between(comments[index], comments[end])
+        index = end + 1
 
 
-def _is_hidden(tag: Tag) -> bool:
-    if any(tag.has_attr(name) for name in HIDDEN_ATTRIBUTES):
+def _remove_between(start: Element, end: Element) -> None:
+    """Remove ``start``, ``end`` and everything between them in document order
+    except ``end``'s ancestors (whose text before ``end`` goes, though).
+
+    Climbs from ``start`` to the lowest common ancestor, removing what follows
+    on each level, then descends to ``end``, removing what precedes on each
+    level.  At the top of the document, where lxml removes nothing, an
+    element in between is emptied instead (it held no ``<body>`` then).
+    """
+    path = [end, *end.iterancestors()]  # end up to the top of the document
+    on_path = set(path)
+    node = start
+    parent = node.getparent()
+    while parent is not None and parent not in on_path:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)  # with its tail
+        node.tail = None
+        node, parent = parent, parent.getparent()
+    if parent is None:  # node is at the top of the document
+        for sibling in node.itersiblings():
+            if sibling is path[-1]:
+                break
+            if isinstance(sibling.tag, str):
+                sibling.clear()
+        level = len(path) - 1
+    else:
+        level = next(i for i, ancestor in enumerate(path) if ancestor is parent)
+        for sibling in list(node.itersiblings()):
+            if sibling is path[level - 1]:
+                break
+            parent.remove(sibling)
+        node.tail = None
+        level -= 1
+    for i in range(level, 0, -1):  # the ancestors of end below the common one
+        ancestor = path[i]
+        ancestor.text = None
+        for child in list(ancestor):
+            if child is path[i - 1]:
+                break
+            ancestor.remove(child)
+    start_parent = start.getparent()
+    if start_parent is not None:
+        start_parent.remove(start)  # with its tail, which is in between
+    _remove(end)
+
+
+def _is_hidden(element: Element) -> bool:
+    if any(element.get(name) is not None for name in HIDDEN_ATTRIBUTES):
         return True
-    style = tag.get("style")
-    if not isinstance(style, str):
+    style = element.get("style")
+    if style is None:
         return False
     for declaration in style.split(";"):
         prop, _, value = declaration.partition(":")
@@ -384,9 +836,9 @@ def _sanitiser_keeps_url(url: str) -> bool:
     return "src=" in probe
 
 
-def _acceptable_url(value: object, *, protocol_relative: bool) -> str | None:
+def _acceptable_url(value: str | None, *, protocol_relative: bool) -> str | None:
     """The URL as a browser would read it, if it is http(s); else ``None``."""
-    if not isinstance(value, str):
+    if value is None:
         return None
     url = _URL_IGNORED_RE.sub("", value).strip(_URL_EDGE_CHARS)
     if _CONTROL_RE.search(url):
@@ -400,206 +852,223 @@ def _acceptable_url(value: object, *, protocol_relative: bool) -> str | None:
     return url if _sanitiser_keeps_url(url) else None
 
 
-def _dissolve(tag: Tag) -> None:
-    tag.name = _DISSOLVED
-    tag.attrs = {}
+def _dissolve(element: Element) -> None:
+    """Mark ``element`` to be dissolved into its content: renaming is O(1) where
+    moving its content out is not, and nh3 drops the tag."""
+    element.tag = _DISSOLVED
+    element.attrib.clear()
 
 
-def _kept_attributes(tag: Tag) -> dict[str, Any]:
-    kept_classes = KEPT_CLASSES.get(tag.name)
-    if not kept_classes:
-        return {}
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
-    wanted = [name for name in classes if name in kept_classes]
-    return {"class": wanted} if wanted else {}
+#: Removed wherever they are, with their content: comments (markers done),
+#: processing instructions and the elements that never hold article text.
+_REMOVED_NODES: tuple[Any, ...] = (
+    etree.Comment, etree.ProcessingInstruction, *sorted(JUNK_TAGS | _NON_CONTENT_TAGS)
+)
 
 
-def _walk(body: Tag) -> None:
-    """Top-down pass: remove junk, dissolve keyword links, vet links, pictures, attributes."""
-    junk = _JUNK.select(body)
-    keywords = _KEYWORDS.select(body)
-    junk_ids = {id(tag) for tag in junk}
-    keyword_ids = {id(tag) for tag in keywords}
-    # (element, inside a link)
-    stack: list[tuple[Tag, bool]] = [(body, False)]
-    while stack:
-        parent, in_link = stack.pop()
-        for child in list(parent.children):
-            if isinstance(child, PreformattedString):  # comments, CDATA, doctypes...
-                child.extract()
-                continue
-            if not isinstance(child, Tag):
-                if _CONTROL_RE.search(child):  # from character references: &#1;
-                    child.replace_with(NavigableString(_CONTROL_RE.sub("", child)))
-                continue
-            if (
-                child.name in JUNK_TAGS
-                or child.name in _NON_CONTENT_TAGS
-                or id(child) in junk_ids
-                or _is_hidden(child)
-            ):
-                child.extract()
-                continue
-            if id(child) in keyword_ids:
-                _dissolve(child)
-            if child.name == "a":
-                href = _acceptable_url(child.get("href"), protocol_relative=False)
-                if href is None or in_link:  # nested links would be split by HTML5
-                    _dissolve(child)
-                else:
-                    child.attrs = {"href": href}
-            elif child.name == "img":
-                src = _acceptable_url(child.get("src"), protocol_relative=True)
-                if src is None:
-                    child.extract()
-                    continue
-                alt = child.get("alt")
-                child.attrs = {"src": src}
-                if isinstance(alt, str):
-                    child.attrs["alt"] = _CONTROL_RE.sub("", alt)
+def _walk(body: Element) -> None:
+    """Remove junk, dissolve keyword links, vet links, pictures and attributes.
+
+    Which elements are junk or keyword links is decided on the tree as
+    parsed, before anything changes; links are vetted in document order, so
+    a link's ancestors are settled before it (a link inside a kept link is
+    dissolved: HTML5 would split them).
+    """
+    junk = [*_JUNK(body), *(e for e in _MAYBE_HIDDEN(body) if _is_hidden(e))]
+    keywords = set(_KEYWORDS(body))
+    for element in [*body.iter(*_REMOVED_NODES), *junk]:
+        _remove(element)  # (harmless for an element already gone with an ancestor)
+    for element in _WITH_ATTRIBUTES(body):
+        tag = element.tag
+        if element in keywords:
+            _dissolve(element)
+        elif tag == "a":
+            href = _acceptable_url(element.get("href"), protocol_relative=False)
+            if href is None or next(element.iterancestors("a"), None) is not None:
+                _dissolve(element)
             else:
-                child.attrs = _kept_attributes(child)
-            stack.append((child, in_link or child.name == "a"))
+                element.attrib.clear()
+                element.set("href", href)
+        elif tag == "img":
+            src = _acceptable_url(element.get("src"), protocol_relative=True)
+            if src is None:
+                _remove(element)
+                continue
+            alt = element.get("alt")
+            element.attrib.clear()
+            # In alphabetical order, as BeautifulSoup wrote them: nh3 keeps the order.
+            if alt is not None:
+                element.set("alt", _CONTROL_RE.sub("", alt))
+            element.set("src", src)
+        else:
+            _keep_attributes(element)
 
 
-def _settle_blocks(body: Tag) -> None:
+def _keep_attributes(element: Element) -> None:
+    kept_classes = KEPT_CLASSES.get(element.tag)
+    wanted = [name for name in (element.get("class") or "").split()
+              if kept_classes and name in kept_classes]
+    element.attrib.clear()
+    if wanted:
+        element.set("class", " ".join(wanted))
+
+
+def _settle_blocks(body: Element) -> None:
     """Bottom-up pass: turn wrappers into paragraphs, dissolve what HTML5 would split,
     drop paragraphs and links that show nothing."""
-    shows: dict[int, bool] = {}  # text or a picture somewhere inside
-    blocky: dict[int, bool] = {}  # is or holds an element that closes an open <p>
-    elements = [node for node in body.descendants if isinstance(node, Tag)]
-    for tag in reversed(elements):  # every element after all of its descendants
-        has_content = False
-        holds_block = False
-        for child in tag.children:
-            if isinstance(child, Tag):
-                has_content = has_content or shows[id(child)]
-                holds_block = holds_block or blocky[id(child)]
-            elif _has_text(child):
-                has_content = True
-        if tag.name in _BLOCK_WRAPPERS:
-            tag.name = _DISSOLVED if holds_block else "p"
-            tag.attrs = {}
-        elif tag.name in _INLINE_ONLY and holds_block:
-            _dissolve(tag)
-        has_content = has_content or tag.name == "img"
-        if not has_content and tag.name in ("p", "a"):
-            tag.extract()
+    shows: set[Element] = set()  # text or a picture somewhere inside
+    holds_block: set[Element] = set()  # holds an element that closes an open <p>
+    # Reversed document order: every element after all of its descendants.
+    for element in reversed(list(body.iterdescendants())):
+        tag = element.tag
+        has_content = element in shows or _has_text(element.text)
+        blocky = element in holds_block
+        if tag in _BLOCK_WRAPPERS:
+            tag = element.tag = _DISSOLVED if blocky else "p"
+        elif tag in _INLINE_ONLY and blocky:
+            _dissolve(element)
+            tag = _DISSOLVED
+        parent = element.getparent()
+        if _has_text(element.tail):
+            shows.add(parent)
+        if tag == "img":
+            has_content = True
+        if not has_content and tag in ("p", "a"):
+            _remove(element)
             continue
-        shows[id(tag)] = has_content
-        blocky[id(tag)] = holds_block or tag.name in _P_CLOSERS
+        if has_content:
+            shows.add(parent)
+        if blocky or tag in _P_CLOSERS:
+            holds_block.add(parent)
 
 
-def _move_out_of_tables(body: Tag) -> None:
+def _move_out_of_tables(body: Element) -> None:
     """Move stray content of a table's structure in front of the table, as HTML5 does.
 
     Text or a paragraph directly inside ``<table>`` or ``<tr>`` is not where
     an HTML5 parser leaves it: moving it here first keeps the white space
     rules below working on the tree nh3 will see.
     """
-    for table in body.find_all("table"):
+    for table in list(body.iter("table")):
         parts = [table]
         while parts:
             part = parts.pop()
-            for node in list(_flat_children(part)):
-                if isinstance(node, Tag) and node.name in _TABLE_CHILDREN[part.name]:
-                    if node.name in _TABLE_CHILDREN:
-                        parts.append(node)
-                elif isinstance(node, NavigableString) and not _has_text(node):
-                    node.extract()
+            allowed = _TABLE_CHILDREN[part.tag]
+            items = _flat_items(part)
+            skip_tail_of: Element | None = None
+            for item in items:
+                if isinstance(item, tuple):
+                    owner, is_tail, text = item
+                    if is_tail and owner is skip_tail_of:
+                        continue  # moved along with its element
+                    _set((owner, is_tail), None)
+                    if _has_text(text):
+                        _put_text_before(table, text)
+                elif item.tag in allowed:
+                    if item.tag in _TABLE_CHILDREN:
+                        parts.append(item)
                 else:
-                    table.insert_before(node.extract())
+                    if not _has_text(item.tail):
+                        item.tail = None
+                    table.addprevious(item)  # with its tail
+                    skip_tail_of = item
 
 
-def _kept_parent(node: PageElement) -> Tag | None:
+def _kept_parent(element: Element) -> Element | None:
     """The nearest ancestor that nh3 keeps (dissolved elements are not)."""
-    parent = node.parent
-    while parent is not None and parent.name not in ALLOWED_TAGS and parent.name != "body":
-        parent = parent.parent
+    parent = element.getparent()
+    while parent is not None and parent.tag not in ALLOWED_TAGS and parent.tag != "body":
+        parent = parent.getparent()
     return parent
 
 
-def _dissolve_stray_table_parts(body: Tag) -> None:
+def _dissolve_stray_table_parts(body: Element) -> None:
     """Dissolve cells, rows and sections that do not stand where a table part may."""
-    for tag in body.find_all(list(_TABLE_PART_PARENTS)):  # parents before children
-        parent = _kept_parent(tag)
-        if parent is None or parent.name not in _TABLE_PART_PARENTS[tag.name]:
-            _dissolve(tag)
+    for element in list(body.iter(*_TABLE_PART_PARENTS)):  # parents before children
+        parent = _kept_parent(element)
+        if parent is None or parent.tag not in _TABLE_PART_PARENTS[element.tag]:
+            _dissolve(element)
 
 
-def _strip_indentation(paragraph: Tag) -> None:
+def _strip_indentation(paragraph: Element) -> None:
     """Remove ``　　``-style indentation from the start of a paragraph's text."""
-    for node in list(paragraph.descendants):
-        if isinstance(node, Tag):
-            if node.name in ("br", "img"):
-                return
-            continue
-        stripped = node.lstrip(INDENT_CHARS)
+    text = paragraph.text
+    if text:
+        stripped = text.lstrip(INDENT_CHARS)
         if stripped:
-            if stripped != node:
-                node.replace_with(NavigableString(stripped))
+            if stripped != text:
+                paragraph.text = stripped
             return
-        node.extract()
-
-
-def _flat_children(container: Tag) -> Iterator[PageElement]:
-    """Children as the sanitiser will leave them: dissolved elements replaced by their content."""
-    stack: list[PageElement] = list(reversed(container.contents))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Tag) and node.name not in ALLOWED_TAGS:
-            stack.extend(reversed(node.contents))
+        paragraph.text = None
+    # The texts inside, in document order, up to a line break or a picture.
+    for event, element in etree.iterwalk(paragraph, events=("start", "end")):
+        if element is paragraph:
+            continue
+        if event == "start":
+            if element.tag in ("br", "img"):
+                return
+            slot = (element, False)
         else:
-            yield node
+            slot = (element, True)
+        text = _get(slot)
+        if not text:
+            continue
+        stripped = text.lstrip(INDENT_CHARS)
+        if stripped:
+            if stripped != text:
+                _set(slot, stripped)
+            return
+        _set(slot, None)
 
 
-def _settle_white_space(body: Tag) -> None:
+def _settle_white_space(body: Element) -> None:
     """Put white space between elements in the one form that parsing it again keeps.
 
-    Works on runs of adjacent text nodes (adjacent once dissolved elements
-    are gone, as nh3 will leave them):
+    Works on runs of adjacent texts (adjacent once dissolved elements are
+    gone, as nh3 will leave them):
 
     - in flow containers (the top level, blockquote, li, cells), white space
       next to a block or to the container's edge is the source's layout,
       not content: it goes (a run of white space only goes entirely);
-    - inside lists and table structure every white space node goes (an HTML5
+    - inside lists and table structure every white space text goes (an HTML5
       parser moves text out of tables but leaves white space in place);
     - any other run of only ASCII white space becomes one space, or one
-      newline if it holds one: BeautifulSoup does exactly that to such a
-      string when it parses, so a longer run would not survive a second pass.
+      newline if it holds one, as it always did.
 
     (libxml2 itself drops white space at the start of the body, which the
     first rule covers.)
     """
-    containers = [body, *(tag for tag in body.find_all(True) if tag.name in ALLOWED_TAGS)]
-    for container in containers:
-        if container.name in _STRUCTURE_CONTAINERS:
-            for node in list(_flat_children(container)):
-                if isinstance(node, NavigableString) and not _has_text(node):
-                    node.extract()
+    for container in [body, *body.iter(*_CONTAINERS)]:
+        if container.tag in _STRUCTURE_CONTAINERS:
+            for item in _flat_items(container):
+                if isinstance(item, tuple) and not _has_text(item[2]):
+                    _set(item[:2], None)
             continue
-        flow = container is body or container.name in _FLOW_CONTAINERS
-        before: PageElement | None = None
-        run: list[NavigableString] = []
-        for node in [*_flat_children(container), None]:
-            if isinstance(node, NavigableString):
-                run.append(node)
+        flow = container is body or container.tag in _FLOW_CONTAINERS
+        before: Element | None = None
+        run: list[tuple[Element, bool, str]] = []
+        for item in [*_flat_items(container), None]:
+            if isinstance(item, tuple):
+                run.append(item)
                 continue
             if run:
-                _settle_run(run, flow and _is_block_edge(before), flow and _is_block_edge(node))
+                _settle_run(run, flow and _is_block_edge(before), flow and _is_block_edge(item))
             run = []
-            before = node
+            before = item
 
 
-def _is_block_edge(side: PageElement | None) -> bool:
+#: Kept elements that may hold text.
+_CONTAINERS: tuple[str, ...] = tuple(sorted(ALLOWED_TAGS - _VOID_TAGS))
+
+
+def _is_block_edge(side: Element | None) -> bool:
     """Whether text next to ``side`` (``None``: the container's edge) ends at a block."""
-    return side is None or (isinstance(side, Tag) and side.name in _BLOCKS)
+    return side is None or side.tag in _BLOCKS
 
 
-def _settle_run(run: list[NavigableString], block_before: bool, block_after: bool) -> None:
-    original = "".join(run)
+def _settle_run(run: list[tuple[Element, bool, str]], block_before: bool,
+                block_after: bool) -> None:
+    original = "".join(text for _, _, text in run)
     text = original
     if block_before:
         text = text.lstrip(_ASCII_WHITE_SPACE)
@@ -611,12 +1080,10 @@ def _settle_run(run: list[NavigableString], block_before: bool, block_after: boo
         text = "\n" if "\n" in text or "\r" in text else " "
     if text == original:
         return
-    for node in run[1:]:
-        node.extract()
-    if text:
-        run[0].replace_with(NavigableString(text))
-    else:
-        run[0].extract()
+    for owner, is_tail, _ in run[1:]:
+        _set((owner, is_tail), None)
+    owner, is_tail, _ = run[0]
+    _set((owner, is_tail), text or None)
 
 
 # --- The pipeline ----------------------------------------------------------------
