@@ -48,8 +48,10 @@ from __future__ import annotations
 import html as html_lib
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
+import cssselect
 import nh3
 from cssselect import HTMLTranslator
 from itemadapter import ItemAdapter
@@ -191,23 +193,104 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def _selector_xpath(selectors: tuple[str, ...]) -> etree.XPath:
-    """The CSS selectors as one XPath, compiled once: elements below the context
-    element (not itself) that match any of them, in document order."""
-    translator = HTMLTranslator()
-    return etree.XPath(
-        " | ".join(translator.css_to_xpath(s, prefix="descendant::") for s in selectors)
-    )
+_Condition: TypeAlias = Callable[[Element], bool]
 
 
-_JUNK = _selector_xpath(JUNK_SELECTORS)
-_KEYWORDS = _selector_xpath(KEYWORD_SELECTORS)
-#: Candidates for hiding: the attributes are looked at in Python.
-_MAYBE_HIDDEN = etree.XPath(
-    "descendant::*[@style" + "".join(f" or @{name}" for name in HIDDEN_ATTRIBUTES) + "]"
-)
-#: Elements whose attributes step 1 rewrites (links and pictures are vetted even bare).
-_WITH_ATTRIBUTES = etree.XPath("descendant::*[@* or self::a or self::img]")
+class _Selectors:
+    """CSS selectors of :mod:`newscrawl.source`, compiled once.
+
+    A compound selector (a type, classes, an id, attribute tests: all the
+    source's are) is matched in Python, element by element during the one
+    walk of the tree, as soupsieve matched it on BeautifulSoup's tree
+    (classes are split at any white space).  A selector beyond that
+    (combinators, pseudo-classes) is translated to XPath by cssselect and
+    evaluated once per body.
+    """
+
+    def __init__(self, selectors: tuple[str, ...]) -> None:
+        #: type (``*``: any) -> the condition lists of the selectors of that type
+        self._compound: dict[str, list[list[_Condition]]] = {}
+        translator = HTMLTranslator()
+        xpaths: list[str] = []
+        for css in selectors:
+            for selector in cssselect.parse(css):
+                compiled = _compile_compound(selector)
+                if compiled is None:
+                    xpaths.append(translator.selector_to_xpath(selector, prefix="descendant::"))
+                else:
+                    tag, conditions = compiled
+                    self._compound.setdefault(tag, []).append(conditions)
+        self._xpath = etree.XPath(" | ".join(xpaths)) if xpaths else None
+        #: types matched by a selector without conditions (an element without attributes)
+        self.bare: frozenset[str] = frozenset(
+            tag for tag, lists in self._compound.items() if any(not c for c in lists)
+        )
+
+    def by_xpath(self, body: Element) -> set[Element]:
+        """The elements of ``body`` that the XPath selectors match."""
+        return set() if self._xpath is None else set(self._xpath(body))
+
+    def matches(self, element: Element, tag: str) -> bool:
+        """Whether a compound selector matches ``element`` (of type ``tag``)."""
+        for conditions in (*self._compound.get(tag, ()), *self._compound.get("*", ())):
+            if all(condition(element) for condition in conditions):
+                return True
+        return False
+
+
+def _compile_compound(selector: cssselect.Selector) -> tuple[str, list[_Condition]] | None:
+    """The type and conditions of a compound selector; None for anything else."""
+    if selector.pseudo_element is not None:
+        return None
+    conditions: list[_Condition] = []
+    node = selector.parsed_tree
+    while not isinstance(node, cssselect.parser.Element):
+        if isinstance(node, cssselect.parser.Class):
+            conditions.append(_has_class(node.class_name))
+        elif isinstance(node, cssselect.parser.Hash):
+            conditions.append(_attribute_test("id", "=", node.id))
+        elif (isinstance(node, cssselect.parser.Attrib) and node.namespace is None
+              and node.flag is None and node.operator in _ATTRIBUTE_OPERATORS):
+            value = "" if node.value is None else getattr(node.value, "value", node.value)
+            conditions.append(_attribute_test(node.attrib.lower(), node.operator, value))
+        else:
+            return None
+        node = node.selector
+    if node.namespace is not None:
+        return None
+    return (node.element or "*").lower(), conditions
+
+
+_ATTRIBUTE_OPERATORS: dict[str, Callable[[str, str], bool]] = {
+    "exists": lambda actual, wanted: True,
+    "=": lambda actual, wanted: actual == wanted,
+    "~=": lambda actual, wanted: wanted in actual.split() and not any(c.isspace() for c in wanted),
+    "|=": lambda actual, wanted: actual == wanted or actual.startswith(wanted + "-"),
+    "^=": lambda actual, wanted: bool(wanted) and actual.startswith(wanted),
+    "$=": lambda actual, wanted: bool(wanted) and actual.endswith(wanted),
+    "*=": lambda actual, wanted: bool(wanted) and wanted in actual,
+}
+
+
+def _attribute_test(name: str, operator: str, wanted: str) -> _Condition:
+    test = _ATTRIBUTE_OPERATORS[operator]
+
+    def condition(element: Element) -> bool:
+        actual = element.get(name)
+        return actual is not None and test(actual, wanted)
+
+    return condition
+
+
+def _has_class(name: str) -> _Condition:
+    def condition(element: Element) -> bool:
+        return name in (element.get("class") or "").split()
+
+    return condition
+
+
+_JUNK = _Selectors(JUNK_SELECTORS)
+_KEYWORDS = _Selectors(KEYWORD_SELECTORS)
 
 
 def clean_html(html: str) -> str:
@@ -282,7 +365,7 @@ def _wrap_inline_runs(html: str) -> str:
     empty paragraph would be.
     """
     swap = _NoncharacterSwap(html)
-    body = _body(_parse(swap.hide(html)))
+    body = _body(_parse(swap.hide(html), settle=True)[0])
     if body is None:
         return html
     # A stray list item or table part at the top level is no block of its
@@ -321,7 +404,7 @@ def _wrap_inline_runs(html: str) -> str:
             _set(lead, None)
         for child in inline:
             paragraph.append(child)  # with its tail
-        _strip_indentation(paragraph)
+        _strip_indentation(paragraph, paragraph.text)
     return swap.show(_serialize_contents(body))
 
 
@@ -373,13 +456,20 @@ _TOO_DEEP = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
 
 
-def _parse(html: str) -> list[Element]:
-    """The document libxml2 reads in ``html``: its top-level nodes, in order.
+def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
+    """The document libxml2 reads in ``html``: its top-level nodes in order, and
+    whether its texts are settled already (:func:`_settled`).
 
-    That is usually one ``<html>`` element with, around it, the comments
-    libxml2 puts outside it; content after an explicit ``</html>`` makes
-    another ``<html>`` (BeautifulSoup saw them all).  The texts are settled
-    as BeautifulSoup read them (:func:`_settle_parsed_text`).
+    The top-level nodes are usually one ``<html>`` element with the comments
+    libxml2 puts around it; content after an explicit ``</html>`` makes
+    another ``<html>`` (BeautifulSoup saw them all).
+
+    The texts are settled (as BeautifulSoup read them: :func:`_settled`)
+    when ``settle`` asks for it, and always when the body holds a character
+    reference (the only source of control characters now) or a ``<pre>``
+    (the only place where white space is not settled).  Otherwise
+    :func:`_settle_white_space` settles them where it matters, which spares
+    a pass over every text.
 
     The parser is fed as BeautifulSoup's lxml builder fed it (``feed``
     takes a ``str`` with an XML declaration, where ``fromstring`` refuses
@@ -394,21 +484,24 @@ def _parse(html: str) -> list[Element]:
         try:
             root = _PARSER.close()
         except etree.ParseError:
-            return []
+            return [], True
         if not any(error.type == _TOO_DEEP for error in _PARSER.feed_error_log):
             if root is None:
-                return []
+                return [], True
             top = [*reversed(list(root.itersiblings(preceding=True))), root,
                    *root.itersiblings()]
-            references = "&#" in html  # only a character reference makes a control now
-            for node in top:
-                if isinstance(node.tag, str):
-                    _settle_parsed_text(node, references=references)
-            return top
+            elements = [node for node in top if isinstance(node.tag, str)]
+            settle = settle or "&#" in html or any(
+                next(node.iter(*_PRESERVED), None) is not None for node in elements
+            )
+            if settle:
+                for node in elements:
+                    _settle_texts(node)
+            return top, settle
     builder = _TreeBuilder()
     parser = etree.HTMLParser(target=builder, collect_ids=False)
     parser.feed(html)
-    return [parser.close()]
+    return [parser.close()], True
 
 
 class _TreeBuilder:
@@ -416,8 +509,8 @@ class _TreeBuilder:
 
     The top-level nodes go into one ``x-document`` element (lxml allows no
     second root).  Each text is settled as BeautifulSoup settled it
-    (:func:`_settled`), and two texts that come to stand side by side stay
-    apart as :func:`_keeps_apart` says.  lxml's setters validate what
+    (:func:`_settled`), and two texts that come to stand side by side (a
+    ``<!DOCTYPE>`` between them) stay apart, as they did.  lxml's setters validate what
     libxml2's builder does not: a tag name like ``o:p`` becomes
     ``x-invalid`` (an unknown element, dissolved like the original would
     be), attributes with such names go, control characters go from
@@ -491,14 +584,14 @@ class _TreeBuilder:
             return  # nothing, or text outside the <html> element
         parent, owner = self._open[-1], self._last
         before = parent.text if owner is None else owner.tail
-        if _keeps_apart(before, text):
+        if before:  # (a <!DOCTYPE> stood between them): kept apart, as they were
             boundary = etree.SubElement(parent, _DISSOLVED)
             boundary.tail = text
             self._last = boundary
         elif owner is None:
-            parent.text = (before or "") + text
+            parent.text = text
         else:
-            owner.tail = (before or "") + text
+            owner.tail = text
 
 
 def _body(top: list[Element]) -> Element | None:
@@ -513,23 +606,10 @@ def _body(top: list[Element]) -> Element | None:
 _BS4_SPACES = " \n\t\x0c\r"
 #: ... except inside these.
 _PRESERVED: frozenset[str] = frozenset({"pre", "textarea"})
-#: Texts of only white space that BeautifulSoup would have read as something
-#: else (form feeds aside: XPath may not name them, and only a character
-#: reference makes one).
-_COLLAPSIBLE = etree.XPath(
-    "descendant::text()[not(translate(., ' \t\n\r', '')) and . != ' ' and . != '\n'"
-    " and not(ancestor::pre or ancestor::textarea)]"
-)
 
 
-def _settle_parsed_text(root: Element, *, references: bool) -> None:
-    """Give each text of libxml2's tree the form BeautifulSoup gave it, which
-    the rules were made on (:func:`_settled`); ``references`` says whether the
-    body has character references, the only source of control characters."""
-    if not references:
-        for text in _COLLAPSIBLE(root):
-            _set((text.getparent(), text.is_tail), _collapsed(text))
-        return
+def _settle_texts(root: Element) -> None:
+    """Settle every text of ``root`` as BeautifulSoup did (:func:`_settled`)."""
     preserved = {d for p in root.iter(*_PRESERVED) for d in p.iter()}
     for element in root.iter():
         if isinstance(element.tag, str) and element.text:
@@ -550,6 +630,11 @@ def _settled(text: str, preserved: bool) -> str:
 
 def _collapsed(text: str) -> str:
     return "\n" if "\n" in text else " "
+
+
+def _is_blank(text: str) -> bool:
+    """Only white space, as BeautifulSoup counted it (ASCII only)."""
+    return not text.strip(_BS4_SPACES)
 
 
 class _NoncharacterSwap:
@@ -649,13 +734,19 @@ def _put_text_before(element: Element, text: str | None) -> None:
 def _keeps_apart(before: str | None, after: str) -> bool:
     """Whether two texts that come to stand side by side must stay apart.
 
-    BeautifulSoup kept them as two strings, and white space alone in a list
-    or a table's structure goes as a whole string: ``<ol> <x hidden></x>k</ol>``
-    is ``<ol>k</ol>``.  lxml would join them into one text (`` k``), so an
-    empty element (which nh3 drops) stays between a text of white space only
-    and a text that is more.
+    BeautifulSoup kept them as two strings.  White space alone in a list or
+    a table's structure goes as a whole string (``<ol> <x hidden></x>k</ol>``
+    is ``<ol>k</ol>``), and a string of white space only is one space or
+    newline (:func:`_settled`, done as late as :func:`_settle_white_space`).
+    lxml would join them into one text, so an empty element (which nh3
+    drops) stays between them unless both are more than white space, or
+    both are white space other than ASCII.
     """
-    return bool(before) and _has_text(before) != _has_text(after)
+    if not before:
+        return False
+    if _has_text(before) != _has_text(after):
+        return True
+    return _is_blank(before) or _is_blank(after)
 
 
 def _remove(element: Element) -> None:
@@ -714,7 +805,7 @@ def _flat_items(container: Element) -> list[Element | tuple[Element, bool, str]]
 
 def _prune(html: str) -> str:
     swap = _NoncharacterSwap(html)
-    top = _parse(swap.hide(html))
+    top, settled = _parse(swap.hide(html), settle=False)
     _remove_stock_img_blocks(top)
     body = _body(top)
     if body is None:
@@ -723,9 +814,7 @@ def _prune(html: str) -> str:
     _settle_blocks(body)
     _move_out_of_tables(body)
     _dissolve_stray_table_parts(body)
-    for paragraph in body.iter("p"):
-        _strip_indentation(paragraph)
-    _settle_white_space(body)
+    _settle_white_space(body, settled=settled)
     return swap.show(_serialize_contents(body))
 
 
@@ -859,28 +948,41 @@ def _dissolve(element: Element) -> None:
     element.attrib.clear()
 
 
-#: Removed wherever they are, with their content: comments (markers done),
-#: processing instructions and the elements that never hold article text.
-_REMOVED_NODES: tuple[Any, ...] = (
-    etree.Comment, etree.ProcessingInstruction, *sorted(JUNK_TAGS | _NON_CONTENT_TAGS)
-)
+#: Removed wherever they are, with their content (and comments, markers done,
+#: and processing instructions).
+_REMOVED_TAGS: frozenset[str] = JUNK_TAGS | _NON_CONTENT_TAGS
 
 
 def _walk(body: Element) -> None:
     """Remove junk, dissolve keyword links, vet links, pictures and attributes.
 
-    Which elements are junk or keyword links is decided on the tree as
-    parsed, before anything changes; links are vetted in document order, so
-    a link's ancestors are settled before it (a link inside a kept link is
-    dissolved: HTML5 would split them).
+    One walk in document order decides on each element as parsed (so a
+    link's ancestors are settled before it: a link inside a kept link is
+    dissolved, HTML5 would split them); the removals come last.
     """
-    junk = [*_JUNK(body), *(e for e in _MAYBE_HIDDEN(body) if _is_hidden(e))]
-    keywords = set(_KEYWORDS(body))
-    for element in [*body.iter(*_REMOVED_NODES), *junk]:
-        _remove(element)  # (harmless for an element already gone with an ancestor)
-    for element in _WITH_ATTRIBUTES(body):
+    junk_by_xpath = _JUNK.by_xpath(body)
+    keywords_by_xpath = _KEYWORDS.by_xpath(body)
+    doomed: list[Element] = []
+    for element in body.iterdescendants():
         tag = element.tag
-        if element in keywords:
+        if not isinstance(tag, str) or tag in _REMOVED_TAGS:
+            doomed.append(element)  # comments and processing instructions too
+            continue
+        if element.attrib:
+            junk = _JUNK.matches(element, tag) or _is_hidden(element)
+            keyword = _KEYWORDS.matches(element, tag)
+        else:
+            junk = tag in _JUNK.bare or "*" in _JUNK.bare
+            keyword = tag in _KEYWORDS.bare or "*" in _KEYWORDS.bare
+            if not (junk or keyword or tag == "a" or tag == "img"):
+                if element in junk_by_xpath:
+                    doomed.append(element)
+                elif element in keywords_by_xpath:
+                    _dissolve(element)
+                continue
+        if junk or element in junk_by_xpath:
+            doomed.append(element)
+        elif keyword or element in keywords_by_xpath:
             _dissolve(element)
         elif tag == "a":
             href = _acceptable_url(element.get("href"), protocol_relative=False)
@@ -892,7 +994,7 @@ def _walk(body: Element) -> None:
         elif tag == "img":
             src = _acceptable_url(element.get("src"), protocol_relative=True)
             if src is None:
-                _remove(element)
+                doomed.append(element)
                 continue
             alt = element.get("alt")
             element.attrib.clear()
@@ -902,6 +1004,8 @@ def _walk(body: Element) -> None:
             element.set("src", src)
         else:
             _keep_attributes(element)
+    for element in doomed:
+        _remove(element)  # (harmless for one already gone with an ancestor)
 
 
 def _keep_attributes(element: Element) -> None:
@@ -990,42 +1094,46 @@ def _dissolve_stray_table_parts(body: Element) -> None:
             _dissolve(element)
 
 
-def _strip_indentation(paragraph: Element) -> None:
-    """Remove ``　　``-style indentation from the start of a paragraph's text."""
-    text = paragraph.text
+def _strip_indentation(paragraph: Element, text: str | None) -> str | None:
+    """Remove ``　　``-style indentation from the start of a paragraph's text.
+
+    ``text`` is the paragraph's own text (read already); what it becomes is returned.
+    """
     if text:
+        if text[0] not in INDENT_CHARS:
+            return text
         stripped = text.lstrip(INDENT_CHARS)
+        paragraph.text = stripped or None
         if stripped:
-            if stripped != text:
-                paragraph.text = stripped
-            return
-        paragraph.text = None
+            return stripped
     # The texts inside, in document order, up to a line break or a picture.
     for event, element in etree.iterwalk(paragraph, events=("start", "end")):
         if element is paragraph:
             continue
         if event == "start":
             if element.tag in ("br", "img"):
-                return
+                return None
             slot = (element, False)
         else:
             slot = (element, True)
-        text = _get(slot)
-        if not text:
+        inner = _get(slot)
+        if not inner:
             continue
-        stripped = text.lstrip(INDENT_CHARS)
+        stripped = inner.lstrip(INDENT_CHARS)
         if stripped:
-            if stripped != text:
+            if stripped != inner:
                 _set(slot, stripped)
-            return
+            return None
         _set(slot, None)
+    return None
 
 
-def _settle_white_space(body: Element) -> None:
+def _settle_white_space(body: Element, *, settled: bool) -> None:
     """Put white space between elements in the one form that parsing it again keeps.
 
     Works on runs of adjacent texts (adjacent once dissolved elements are
-    gone, as nh3 will leave them):
+    gone, as nh3 will leave them), in the kept element (or the body) that
+    holds them:
 
     - in flow containers (the top level, blockquote, li, cells), white space
       next to a block or to the container's edge is the source's layout,
@@ -1036,40 +1144,71 @@ def _settle_white_space(body: Element) -> None:
       newline if it holds one, as it always did.
 
     (libxml2 itself drops white space at the start of the body, which the
-    first rule covers.)
+    first rule covers.)  Texts not ``settled`` yet are settled here
+    (:func:`_settled`).  The indentation of each paragraph goes first
+    (:func:`_strip_indentation`).  One walk of the tree does it all: a
+    container's runs are closed by its kept children and by its end.
     """
-    for container in [body, *body.iter(*_CONTAINERS)]:
-        if container.tag in _STRUCTURE_CONTAINERS:
-            for item in _flat_items(container):
-                if isinstance(item, tuple) and not _has_text(item[2]):
-                    _set(item[:2], None)
+    # Per open container: its kind, its current run, the kept element before the run.
+    stack: list[list[Any]] = []
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            text = element.text
+            if tag in ALLOWED_TAGS or element is body:
+                if stack:  # an element of its container: it ends the run
+                    container = stack[-1]
+                    if container[1]:
+                        _settle_run(container, tag in _BLOCKS, settled)
+                    container[2] = element
+                stack.append([_KINDS.get(tag, _INLINE), [], None])
+                if tag == "p":
+                    text = _strip_indentation(element, text)
+            is_tail = False
+        else:
+            if tag in ALLOWED_TAGS or element is body:
+                container = stack.pop()
+                if container[1]:  # the container's edge ends the run
+                    _settle_run(container, True, settled)
+                if element is body:
+                    break
+            text = element.tail
+            is_tail = True
+        if not text:
             continue
-        flow = container is body or container.tag in _FLOW_CONTAINERS
-        before: Element | None = None
-        run: list[tuple[Element, bool, str]] = []
-        for item in [*_flat_items(container), None]:
-            if isinstance(item, tuple):
-                run.append(item)
-                continue
-            if run:
-                _settle_run(run, flow and _is_block_edge(before), flow and _is_block_edge(item))
-            run = []
-            before = item
+        container = stack[-1]
+        if container[0] == _STRUCTURE:
+            if not _has_text(text):
+                _set((element, is_tail), None)
+        else:
+            container[1].append((element, is_tail, text))
 
 
-#: Kept elements that may hold text.
-_CONTAINERS: tuple[str, ...] = tuple(sorted(ALLOWED_TAGS - _VOID_TAGS))
+_STRUCTURE, _FLOW, _INLINE = 0, 1, 2
+_KINDS: dict[str, int] = {
+    "body": _FLOW,
+    **dict.fromkeys(_STRUCTURE_CONTAINERS, _STRUCTURE),
+    **dict.fromkeys(_FLOW_CONTAINERS, _FLOW),
+}
 
 
-def _is_block_edge(side: Element | None) -> bool:
-    """Whether text next to ``side`` (``None``: the container's edge) ends at a block."""
-    return side is None or side.tag in _BLOCKS
-
-
-def _settle_run(run: list[tuple[Element, bool, str]], block_before: bool,
-                block_after: bool) -> None:
-    original = "".join(text for _, _, text in run)
-    text = original
+def _settle_run(container: list[Any], block_after: bool, settled: bool) -> None:
+    """Settle the current run of ``container`` (``[kind, run, element before]``),
+    ``block_after`` saying whether a block (or the container's edge) follows."""
+    kind, run, before = container
+    container[1] = []
+    if len(run) == 1:
+        original = run[0][2]
+        text = original if settled or not _is_blank(original) else _collapsed(original)
+    else:
+        original = "".join(item[2] for item in run)
+        text = original if settled else "".join(
+            item[2] if not _is_blank(item[2]) else _collapsed(item[2]) for item in run
+        )
+    if kind == _FLOW:
+        block_before = before is None or before.tag in _BLOCKS
+    else:
+        block_before = block_after = False
     if block_before:
         text = text.lstrip(_ASCII_WHITE_SPACE)
     if block_after:
