@@ -168,6 +168,8 @@ _DISSOLVED = "span"
 # C0 controls other than tab, newline and carriage return, and the byte order
 # mark: not text of an article, and libxml2 and html5ever treat them differently.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+#: What the first line of :func:`clean_html` is for (and lone surrogates).
+_SUSPECT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ud800-\udfff]")
 _ASCII_WHITE_SPACE = " \t\n\r"
 _IMPORTANT_RE = re.compile(r"!\s*important", re.IGNORECASE)
 # Browsers remove these from anywhere in a URL: ``jav&#x09;ascript:``.
@@ -225,6 +227,7 @@ class _Selectors:
         self.bare: frozenset[str] = frozenset(
             tag for tag, lists in self._compound.items() if any(not c for c in lists)
         )
+        self._for_tag: dict[str, tuple[list[_Condition], ...]] = {}
 
     def by_xpath(self, body: Element) -> set[Element]:
         """The elements of ``body`` that the XPath selectors match."""
@@ -232,8 +235,16 @@ class _Selectors:
 
     def matches(self, element: Element, tag: str) -> bool:
         """Whether a compound selector matches ``element`` (of type ``tag``)."""
-        for conditions in (*self._compound.get(tag, ()), *self._compound.get("*", ())):
-            if all(condition(element) for condition in conditions):
+        candidates = self._for_tag.get(tag)
+        if candidates is None:
+            candidates = self._for_tag[tag] = (
+                *self._compound.get(tag, ()), *self._compound.get("*", ())
+            )
+        for conditions in candidates:
+            for condition in conditions:
+                if not condition(element):
+                    break
+            else:
                 return True
         return False
 
@@ -298,8 +309,10 @@ def clean_html(html: str) -> str:
 
     Pure and idempotent; an already clean body comes out unchanged.
     """
-    text = html.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
-    text = _CONTROL_RE.sub("", text)
+    text = html
+    if _SUSPECT_RE.search(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
+        text = _CONTROL_RE.sub("", text)
     if not text.strip():
         return ""
     cleaned = _CLEANER.clean(_prune(text))
@@ -337,25 +350,30 @@ def _has_top_level_inline(html: str) -> bool:
     """Whether sanitised ``html`` has text or an inline element outside any block.
 
     A cheap scan of nh3's well-formed output; a false alarm only costs the
-    exact (parsing) pass of ``_wrap_inline_runs``.
+    exact (parsing) pass of ``_wrap_inline_runs``.  The split leaves, after
+    the text before the first tag, three parts per tag: ``/`` or nothing,
+    its name, the text after it.
     """
+    parts = _TAG_RE.split(html)
+    if parts[0].strip():
+        return True
     depth = 0
-    position = 0
-    for match in _TAG_RE.finditer(html):
-        if depth == 0 and html[position:match.start()].strip():
-            return True
-        closing, name = match.group(1), match.group(2).lower()
-        if closing:
-            depth = max(depth - 1, 0)
-        elif name in _VOID_TAGS:
-            if depth == 0:
-                return True
+    for i in range(1, len(parts), 3):
+        if parts[i]:  # a closing tag
+            if depth:
+                depth -= 1
         else:
-            if depth == 0 and name not in _TOP_LEVEL_BLOCKS:
-                return True
-            depth += 1
-        position = match.end()
-    return depth == 0 and bool(html[position:].strip())
+            name = parts[i + 1].lower()
+            if name in _VOID_TAGS:
+                if not depth:
+                    return True
+            else:
+                if not depth and name not in _TOP_LEVEL_BLOCKS:
+                    return True
+                depth += 1
+        if not depth and parts[i + 2].strip():
+            return True
+    return False
 
 
 def _wrap_inline_runs(html: str) -> str:
@@ -454,6 +472,8 @@ def _unwrap(element: Element) -> None:
 _PARSER = etree.HTMLParser(collect_ids=False)
 _TOO_DEEP = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
+#: Where an element of :data:`_PRESERVED` may start.
+_PRESERVED_RE = re.compile(r"<(?:pre|textarea)", re.IGNORECASE)
 
 
 def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
@@ -490,13 +510,11 @@ def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
                 return [], True
             top = [*reversed(list(root.itersiblings(preceding=True))), root,
                    *root.itersiblings()]
-            elements = [node for node in top if isinstance(node.tag, str)]
-            settle = settle or "&#" in html or any(
-                next(node.iter(*_PRESERVED), None) is not None for node in elements
-            )
+            settle = settle or "&#" in html or _PRESERVED_RE.search(html) is not None
             if settle:
-                for node in elements:
-                    _settle_texts(node)
+                for node in top:
+                    if isinstance(node.tag, str):
+                        _settle_texts(node)
             return top, settle
     builder = _TreeBuilder()
     parser = etree.HTMLParser(target=builder, collect_ids=False)
@@ -595,10 +613,17 @@ class _TreeBuilder:
 
 
 def _body(top: list[Element]) -> Element | None:
-    """The first ``<body>`` of the document, as BeautifulSoup's ``soup.body``."""
+    """The first ``<body>`` of the document, as BeautifulSoup's ``soup.body``.
+
+    (libxml2 puts it in ``<html>``: looked for there first.)
+    """
     for node in top:
-        if isinstance(node.tag, str) and (body := next(node.iter("body"), None)) is not None:
-            return body
+        if isinstance(node.tag, str):
+            for child in node:
+                if child.tag == "body":
+                    return child
+            if (body := next(node.iter("body"), None)) is not None:
+                return body
     return None
 
 
@@ -905,8 +930,9 @@ def _remove_between(start: Element, end: Element) -> None:
 
 
 def _is_hidden(element: Element) -> bool:
-    if any(element.get(name) is not None for name in HIDDEN_ATTRIBUTES):
-        return True
+    for name in HIDDEN_ATTRIBUTES:
+        if element.get(name) is not None:
+            return True
     style = element.get("style")
     if style is None:
         return False
@@ -953,6 +979,11 @@ def _dissolve(element: Element) -> None:
 _REMOVED_TAGS: frozenset[str] = JUNK_TAGS | _NON_CONTENT_TAGS
 
 
+#: Elements without attributes that :func:`_walk` still decides on.
+_BARE_CANDIDATES: frozenset[str] = frozenset({"a", "img"}) | _JUNK.bare | _KEYWORDS.bare
+_ANY_BARE = "*" in _BARE_CANDIDATES
+
+
 def _walk(body: Element) -> None:
     """Remove junk, dissolve keyword links, vet links, pictures and attributes.
 
@@ -962,6 +993,7 @@ def _walk(body: Element) -> None:
     """
     junk_by_xpath = _JUNK.by_xpath(body)
     keywords_by_xpath = _KEYWORDS.by_xpath(body)
+    by_xpath = bool(junk_by_xpath or keywords_by_xpath)
     doomed: list[Element] = []
     for element in body.iterdescendants():
         tag = element.tag
@@ -971,18 +1003,17 @@ def _walk(body: Element) -> None:
         if element.attrib:
             junk = _JUNK.matches(element, tag) or _is_hidden(element)
             keyword = _KEYWORDS.matches(element, tag)
-        else:
+        elif tag in _BARE_CANDIDATES or _ANY_BARE or by_xpath:
             junk = tag in _JUNK.bare or "*" in _JUNK.bare
             keyword = tag in _KEYWORDS.bare or "*" in _KEYWORDS.bare
-            if not (junk or keyword or tag == "a" or tag == "img"):
-                if element in junk_by_xpath:
-                    doomed.append(element)
-                elif element in keywords_by_xpath:
-                    _dissolve(element)
-                continue
-        if junk or element in junk_by_xpath:
+        else:
+            continue  # nothing to decide on an element without attributes
+        if by_xpath:
+            junk = junk or element in junk_by_xpath
+            keyword = keyword or element in keywords_by_xpath
+        if junk:
             doomed.append(element)
-        elif keyword or element in keywords_by_xpath:
+        elif keyword:
             _dissolve(element)
         elif tag == "a":
             href = _acceptable_url(element.get("href"), protocol_relative=False)
@@ -1162,14 +1193,17 @@ def _settle_white_space(body: Element, *, settled: bool) -> None:
                         _settle_run(container, tag in _BLOCKS, settled)
                     container[2] = element
                 stack.append([_KINDS.get(tag, _INLINE), [], None])
-                if tag == "p":
+                if tag == "p" and (not text or text[0] in INDENT_CHARS):
                     text = _strip_indentation(element, text)
             is_tail = False
         else:
             if tag in ALLOWED_TAGS or element is body:
-                container = stack.pop()
-                if container[1]:  # the container's edge ends the run
-                    _settle_run(container, True, settled)
+                kind, run, _ = container = stack.pop()
+                # (A lone text in an inline container stays as it is unless it
+                # is white space other than one space or newline.)
+                if run and not (kind == _INLINE and len(run) == 1
+                                and (not _is_blank(run[0][2]) or run[0][2] in (" ", "\n"))):
+                    _settle_run(container, True, settled)  # the container's edge ends it
                 if element is body:
                     break
             text = element.tail
@@ -1197,6 +1231,13 @@ def _settle_run(container: list[Any], block_after: bool, settled: bool) -> None:
     ``block_after`` saying whether a block (or the container's edge) follows."""
     kind, run, before = container
     container[1] = []
+    if kind == _FLOW and len(run) == 1:  # the common case: layout between blocks
+        owner, is_tail, original = run[0]
+        if not original.strip(_ASCII_WHITE_SPACE) and (
+            block_after or before is None or before.tag in _BLOCKS
+        ):
+            _set((owner, is_tail), None)
+            return
     if len(run) == 1:
         original = run[0][2]
         text = original if settled or not _is_blank(original) else _collapsed(original)
