@@ -23,23 +23,26 @@ paragraph, heading, link or bold/italic element that would contain a block
 is dissolved into its content.
 
 Why lxml and not BeautifulSoup: step 1 used to build a BeautifulSoup tree
-(on the same libxml2 parser) and walk it, which cost 3.1 ms of CPU per
-article of the benchmark (10 KB median), two thirds of it building and
-walking the Python tree.  libxml2 builds its tree in C in 0.06 ms; the CSS
-selectors of :mod:`newscrawl.source` are compiled once to XPath, whole
-classes of nodes (comments, scripts...) go in one C call, and what is left
-in Python touches each element a few times: 0.9 ms per article, all of
-``clean_html`` included.  The tree is the one BeautifulSoup saw (same parser,
-same events), so the rules and their output did not change.
+(over the same libxml2 parser) and walk it: 3.0 ms of CPU per article of the
+benchmark (10 KB median body), two thirds of it building and walking the
+Python tree.  libxml2 builds its own tree in C in 0.06 ms, and step 1 now
+walks that tree three times (decide, settle blocks bottom-up, settle white
+space), matching the selectors of :mod:`newscrawl.source` in Python as it
+goes: ``clean_html`` takes 0.47 ms per article, nh3's two calls included
+(``/tmp/prof_clean.py``'s 1000 bodies, same machine).
 
-lxml's tree differs from BeautifulSoup's in how it holds text: an element
-owns the text up to its first child (``.text``) and the text after its end
-tag (``.tail``), so removing an element must hand its tail to the previous
-sibling or the parent (:func:`_remove`), and comments are elements.
+The rules and their output did not change: libxml2's tree is the one
+BeautifulSoup was built from (same parser, same events), and what
+BeautifulSoup did on the way is done here on purpose (:func:`_parse`,
+:func:`_settled`, :func:`_keeps_apart`, :func:`_serialize_contents`).  lxml
+holds text differently: an element owns the text up to its first child
+(``.text``) and the text after its end tag (``.tail``), so removing an
+element hands its tail to the previous sibling or the parent
+(:func:`_remove`), and comments are elements.
 
-All tree walks are loops, not recursion, and libxml2's own tree builder
-(which stops at 256 levels) is replaced by one fed by the parser's events
-for a body nested deeper (:func:`_parse`): bodies nested thousands of levels
+All tree walks are loops, not recursion, and a body nested deeper than
+libxml2's own tree builder goes (256 levels) is built from the parser's
+events instead (:class:`_TreeBuilder`): bodies nested thousands of levels
 deep are cleaned whole, without hitting Python's recursion limit.
 """
 
@@ -48,6 +51,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -76,7 +80,8 @@ Element: TypeAlias = etree._Element
 #: tail (the text after it) rather than its text (the text at its start).
 Slot: TypeAlias = tuple[Element, bool]
 
-# --- What the archive keeps (the allow-list) ---------------------------------
+
+# --- What the archive keeps (the allow-list) ----------------------------------
 
 #: Tags kept.  ``tfoot`` and ``caption`` are kept with the rest of a table:
 #: dropping them would leave rows that an HTML5 parser re-wraps differently.
@@ -94,7 +99,8 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 #: picture is kept too; a link must say http or https.
 ALLOWED_URL_SCHEMES: frozenset[str] = frozenset({"http", "https"})
 
-# --- Generic HTML knowledge (not site-specific) --------------------------------
+
+# --- Generic HTML knowledge (not site-specific) -------------------------------
 
 #: Elements that never hold article text: removed with their content.  Some
 #: are raw-text elements (``xmp``, ``textarea``...) whose content the two
@@ -161,8 +167,8 @@ _BLOCKS: frozenset[str] = frozenset(
      "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"}
 )
 #: The name given to an element that is to be dissolved (kept content, no tag):
-#: renaming is O(1) where unwrapping in BeautifulSoup costs O(depth), and nh3
-#: drops the tag of every element outside the allow-list.
+#: renaming is O(1) where moving its content out is not, and nh3 drops the tag
+#: of every element outside the allow-list.
 _DISSOLVED = "span"
 
 # C0 controls other than tab, newline and carriage return, and the byte order
@@ -194,6 +200,470 @@ _CLEANER = nh3.Cleaner(
     strip_comments=True,
 )
 
+
+def clean_html(html: str) -> str:
+    """The archive's version of an article body: junk pruned, then sanitised.
+
+    Pure and idempotent; an already clean body comes out unchanged.
+    """
+    text = html
+    if _SUSPECT_RE.search(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
+        text = _CONTROL_RE.sub("", text)
+    if not text.strip():
+        return ""
+    cleaned = _CLEANER.clean(_prune(text))
+    if _has_top_level_inline(cleaned):
+        cleaned = _CLEANER.clean(_wrap_inline_runs(cleaned))
+    return cleaned
+
+
+def has_visible_content(html: str) -> bool:
+    """Whether a body shows anything: some text that is not white space, or a picture.
+
+    Cheap on purpose (it runs on every article): nh3 with no tags allowed
+    leaves the text, which is unescaped and looked at; no tree is built.
+    """
+    if _IMG_RE.search(html):
+        return True
+    return _has_text(html_lib.unescape(nh3.clean(html, tags=set())))
+
+
+# --- Step 1: pruning on libxml2's tree ----------------------------------------
+
+def _prune(html: str) -> str:
+    """Step 1: the body with the source's junk removed and its structure tidied,
+    as HTML for nh3 (whose parse of it gives the same tree)."""
+    swap = _NoncharacterSwap(html)
+    top, settled = _parse(swap.hide(html), settle=False)
+    _remove_stock_img_blocks(top)
+    body = _body(top)
+    if body is None:
+        return ""
+    _walk(body)
+    _settle_blocks(body)
+    _move_out_of_tables(body)
+    _dissolve_stray_table_parts(body)
+    _settle_white_space(body, settled=settled)
+    return swap.show(_serialize_contents(body))
+
+
+def _is_marker(node: Element, marker: str) -> bool:
+    return node.tag is etree.Comment and (node.text or "").strip().casefold() == marker.casefold()
+
+
+def _remove_stock_img_blocks(top: list[Element]) -> None:
+    """Remove each ``EM_StockImg_Start`` ... ``EM_StockImg_End`` block, markers included.
+
+    The markers need not be siblings (libxml2 may put a leading comment
+    before ``<html>``), so the block is everything between them in document
+    order, less the end marker's ancestors.  A start without an end removes
+    nothing but itself (and :func:`_walk` removes every comment): better a
+    stray chart than lost article text.
+    """
+    comments = [
+        comment
+        for node in top
+        for comment in (node.iter(etree.Comment) if isinstance(node.tag, str) else (node,))
+        if comment.tag is etree.Comment
+    ]
+    index = 0
+    while index < len(comments):
+        if not _is_marker(comments[index], STOCK_IMG_START_MARKER):
+            index += 1
+            continue
+        end = next(
+            (i for i in range(index + 1, len(comments))
+             if _is_marker(comments[i], STOCK_IMG_END_MARKER)),
+            None,
+        )
+        if end is None:
+            return
+        # Every comment in between (a later start too) goes with the block.
+        _remove_between(comments[index], comments[end])
+        index = end + 1
+
+
+def _remove_between(start: Element, end: Element) -> None:
+    """Remove ``start``, ``end`` and everything between them in document order
+    except ``end``'s ancestors (whose text before ``end`` goes, though).
+
+    Climbs from ``start`` to the lowest common ancestor, removing what follows
+    on each level, then descends to ``end``, removing what precedes on each
+    level.  At the top of the document, where lxml removes nothing, an
+    element in between is emptied instead (it held no ``<body>`` then).
+    """
+    path = [end, *end.iterancestors()]  # end up to the top of the document
+    on_path = set(path)
+    node = start
+    parent = node.getparent()
+    while parent is not None and parent not in on_path:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)  # with its tail
+        node.tail = None
+        node, parent = parent, parent.getparent()
+    if parent is None:  # node is at the top of the document
+        for sibling in node.itersiblings():
+            if sibling is path[-1]:
+                break
+            if isinstance(sibling.tag, str):
+                sibling.clear()
+        level = len(path) - 1
+    else:
+        level = next(i for i, ancestor in enumerate(path) if ancestor is parent)
+        for sibling in list(node.itersiblings()):
+            if sibling is path[level - 1]:
+                break
+            parent.remove(sibling)
+        node.tail = None
+        level -= 1
+    for i in range(level, 0, -1):  # the ancestors of end below the common one
+        ancestor = path[i]
+        ancestor.text = None
+        for child in list(ancestor):
+            if child is path[i - 1]:
+                break
+            ancestor.remove(child)
+    start_parent = start.getparent()
+    if start_parent is not None:
+        start_parent.remove(start)  # with its tail, which is in between
+    _remove(end)
+
+
+#: Removed wherever they are, with their content (and comments, markers done,
+#: and processing instructions).
+_REMOVED_TAGS: frozenset[str] = JUNK_TAGS | _NON_CONTENT_TAGS
+
+
+def _walk(body: Element) -> None:
+    """Remove junk, dissolve keyword links, vet links, pictures and attributes.
+
+    One walk in document order decides on each element as parsed (so a
+    link's ancestors are settled before it: a link inside a kept link is
+    dissolved, HTML5 would split them); the removals come last.
+    """
+    junk_by_xpath = _JUNK.by_xpath(body)
+    keywords_by_xpath = _KEYWORDS.by_xpath(body)
+    by_xpath = bool(junk_by_xpath or keywords_by_xpath)
+    doomed: list[Element] = []
+    for element in body.iterdescendants():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _REMOVED_TAGS:
+            doomed.append(element)  # comments and processing instructions too
+            continue
+        if element.attrib:
+            junk = _JUNK.matches(element, tag) or _is_hidden(element)
+            keyword = _KEYWORDS.matches(element, tag)
+        elif tag in _BARE_CANDIDATES or _ANY_BARE or by_xpath:
+            junk = tag in _JUNK.bare or "*" in _JUNK.bare
+            keyword = tag in _KEYWORDS.bare or "*" in _KEYWORDS.bare
+        else:
+            continue  # nothing to decide on an element without attributes
+        if by_xpath:
+            junk = junk or element in junk_by_xpath
+            keyword = keyword or element in keywords_by_xpath
+        if junk:
+            doomed.append(element)
+        elif keyword:
+            _dissolve(element)
+        elif tag == "a":
+            href = _acceptable_url(element.get("href"), protocol_relative=False)
+            if href is None or next(element.iterancestors("a"), None) is not None:
+                _dissolve(element)
+            else:
+                element.attrib.clear()
+                element.set("href", href)
+        elif tag == "img":
+            src = _acceptable_url(element.get("src"), protocol_relative=True)
+            if src is None:
+                doomed.append(element)
+                continue
+            alt = element.get("alt")
+            element.attrib.clear()
+            # In alphabetical order, as BeautifulSoup wrote them: nh3 keeps the order.
+            if alt is not None:
+                element.set("alt", _CONTROL_RE.sub("", alt))
+            element.set("src", src)
+        else:
+            _keep_attributes(element)
+    for element in doomed:
+        _remove(element)  # (harmless for one already gone with an ancestor)
+
+
+def _is_hidden(element: Element) -> bool:
+    for name in HIDDEN_ATTRIBUTES:
+        if element.get(name) is not None:
+            return True
+    style = element.get("style")
+    if style is None:
+        return False
+    for declaration in style.split(";"):
+        prop, _, value = declaration.partition(":")
+        value = _IMPORTANT_RE.sub("", value).strip().lower()
+        if (prop.strip().lower(), value) in HIDDEN_STYLES:
+            return True
+    return False
+
+
+def _sanitiser_keeps_url(url: str) -> bool:
+    """Whether nh3 keeps this URL: its URL parser is stricter than any check here
+    (``http://exa mple/`` fails it), and both steps must agree on every link."""
+    probe = _CLEANER.clean(f'<img src="{html_lib.escape(url, quote=True)}">')
+    return "src=" in probe
+
+
+def _acceptable_url(value: str | None, *, protocol_relative: bool) -> str | None:
+    """The URL as a browser would read it, if it is http(s); else ``None``."""
+    if value is None:
+        return None
+    url = _URL_IGNORED_RE.sub("", value).strip(_URL_EDGE_CHARS)
+    if _CONTROL_RE.search(url):
+        return None
+    lowered = url.lower()
+    if not (
+        lowered.startswith(("http://", "https://"))
+        or (protocol_relative and url.startswith("//"))
+    ):
+        return None
+    return url if _sanitiser_keeps_url(url) else None
+
+
+def _dissolve(element: Element) -> None:
+    """Mark ``element`` to be dissolved into its content: renaming is O(1) where
+    moving its content out is not, and nh3 drops the tag."""
+    element.tag = _DISSOLVED
+    element.attrib.clear()
+
+
+def _keep_attributes(element: Element) -> None:
+    kept_classes = KEPT_CLASSES.get(element.tag)
+    wanted = [name for name in (element.get("class") or "").split()
+              if kept_classes and name in kept_classes]
+    element.attrib.clear()
+    if wanted:
+        element.set("class", " ".join(wanted))
+
+
+def _settle_blocks(body: Element) -> None:
+    """Bottom-up pass: turn wrappers into paragraphs, dissolve what HTML5 would split,
+    drop paragraphs and links that show nothing."""
+    shows: set[Element] = set()  # text or a picture somewhere inside
+    holds_block: set[Element] = set()  # holds an element that closes an open <p>
+    # Reversed document order: every element after all of its descendants.
+    for element in reversed(list(body.iterdescendants())):
+        tag = element.tag
+        has_content = tag == "img" or element in shows or _has_text(element.text)
+        blocky = element in holds_block
+        if tag in _BLOCK_WRAPPERS:
+            tag = element.tag = _DISSOLVED if blocky else "p"
+        elif tag in _INLINE_ONLY and blocky:
+            _dissolve(element)
+            tag = _DISSOLVED
+        parent = element.getparent()
+        # (The tail is the parent's text: looked at while that is still in question.)
+        if parent not in shows and (has_content or _has_text(element.tail)):
+            shows.add(parent)
+        if not has_content and tag in ("p", "a"):
+            _remove(element)
+            continue
+        if blocky or tag in _P_CLOSERS:
+            holds_block.add(parent)
+
+
+def _move_out_of_tables(body: Element) -> None:
+    """Move stray content of a table's structure in front of the table, as HTML5 does.
+
+    Text or a paragraph directly inside ``<table>`` or ``<tr>`` is not where
+    an HTML5 parser leaves it: moving it here first keeps the white space
+    rules below working on the tree nh3 will see.
+    """
+    for table in list(body.iter("table")):
+        parts = [table]
+        while parts:
+            part = parts.pop()
+            allowed = _TABLE_CHILDREN[part.tag]
+            items = _flat_items(part)
+            skip_tail_of: Element | None = None
+            for item in items:
+                if isinstance(item, tuple):
+                    owner, is_tail, text = item
+                    if is_tail and owner is skip_tail_of:
+                        continue  # moved along with its element
+                    _set((owner, is_tail), None)
+                    if _has_text(text):
+                        _put_text_before(table, text)
+                elif item.tag in allowed:
+                    if item.tag in _TABLE_CHILDREN:
+                        parts.append(item)
+                else:
+                    if not _has_text(item.tail):
+                        item.tail = None
+                    table.addprevious(item)  # with its tail
+                    skip_tail_of = item
+
+
+def _kept_parent(element: Element) -> Element | None:
+    """The nearest ancestor that nh3 keeps (dissolved elements are not)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag not in ALLOWED_TAGS and parent.tag != "body":
+        parent = parent.getparent()
+    return parent
+
+
+def _dissolve_stray_table_parts(body: Element) -> None:
+    """Dissolve cells, rows and sections that do not stand where a table part may."""
+    for element in list(body.iter(*_TABLE_PART_PARENTS)):  # parents before children
+        parent = _kept_parent(element)
+        if parent is None or parent.tag not in _TABLE_PART_PARENTS[element.tag]:
+            _dissolve(element)
+
+
+def _settle_white_space(body: Element, *, settled: bool) -> None:
+    """Put white space between elements in the one form that parsing it again keeps.
+
+    Works on runs of adjacent texts (adjacent once dissolved elements are
+    gone, as nh3 will leave them), in the kept element (or the body) that
+    holds them:
+
+    - in flow containers (the top level, blockquote, li, cells), white space
+      next to a block or to the container's edge is the source's layout,
+      not content: it goes (a run of white space only goes entirely);
+    - inside lists and table structure every white space text goes (an HTML5
+      parser moves text out of tables but leaves white space in place);
+    - any other run of only ASCII white space becomes one space, or one
+      newline if it holds one, as it always did.
+
+    (libxml2 itself drops white space at the start of the body, which the
+    first rule covers.)  Texts not ``settled`` yet are settled here
+    (:func:`_settled`).  The indentation of each paragraph goes first
+    (:func:`_strip_indentation`).  One walk of the tree does it all: a
+    container's runs are closed by its kept children and by its end.
+    """
+    # Per open container: its kind, its current run, the kept element before the run.
+    stack: list[list[Any]] = []
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            text = element.text
+            if tag in ALLOWED_TAGS or element is body:
+                if stack:  # an element of its container: it ends the run
+                    container = stack[-1]
+                    if container[1]:
+                        _settle_run(container, tag in _BLOCKS, settled)
+                    container[2] = element
+                stack.append([_KINDS.get(tag, _INLINE), [], None])
+                if tag == "p" and (not text or text[0] in INDENT_CHARS):
+                    stripped = text.lstrip(INDENT_CHARS) if text else ""
+                    if stripped:  # (the common case, done here)
+                        element.text = text = stripped
+                    else:
+                        text = _strip_indentation(element, text)
+            is_tail = False
+        else:
+            if tag in ALLOWED_TAGS or element is body:
+                kind, run, _ = container = stack.pop()
+                # (A lone text in an inline container stays as it is unless it
+                # is white space other than one space or newline.)
+                if run and not (kind == _INLINE and len(run) == 1
+                                and (not _is_blank(run[0][2]) or run[0][2] in (" ", "\n"))):
+                    _settle_run(container, True, settled)  # the container's edge ends it
+                if element is body:
+                    break
+            text = element.tail
+            is_tail = True
+        if not text:
+            continue
+        container = stack[-1]
+        if container[0] == _STRUCTURE:
+            if not _has_text(text):
+                _set((element, is_tail), None)
+        else:
+            container[1].append((element, is_tail, text))
+
+
+_STRUCTURE, _FLOW, _INLINE = 0, 1, 2
+_KINDS: dict[str, int] = {
+    "body": _FLOW,
+    **dict.fromkeys(_STRUCTURE_CONTAINERS, _STRUCTURE),
+    **dict.fromkeys(_FLOW_CONTAINERS, _FLOW),
+}
+
+
+def _settle_run(container: list[Any], block_after: bool, settled: bool) -> None:
+    """Settle the current run of ``container`` (``[kind, run, element before]``),
+    ``block_after`` saying whether a block (or the container's edge) follows."""
+    kind, run, before = container
+    container[1] = []
+    if kind == _FLOW and len(run) == 1:  # the common case: layout between blocks
+        owner, is_tail, original = run[0]
+        if not original.strip(_ASCII_WHITE_SPACE) and (
+            block_after or before is None or before.tag in _BLOCKS
+        ):
+            _set((owner, is_tail), None)
+            return
+    if len(run) == 1:
+        original = run[0][2]
+        text = original if settled or not _is_blank(original) else _collapsed(original)
+    else:
+        original = "".join(item[2] for item in run)
+        text = original if settled else "".join(
+            item[2] if not _is_blank(item[2]) else _collapsed(item[2]) for item in run
+        )
+    if kind == _FLOW:
+        block_before = before is None or before.tag in _BLOCKS
+    else:
+        block_before = block_after = False
+    if block_before:
+        text = text.lstrip(_ASCII_WHITE_SPACE)
+    if block_after:
+        text = text.rstrip(_ASCII_WHITE_SPACE)
+    if (block_before or block_after) and not _has_text(text):
+        text = ""
+    elif text and not text.strip(_ASCII_WHITE_SPACE):
+        text = "\n" if "\n" in text or "\r" in text else " "
+    if text == original:
+        return
+    for owner, is_tail, _ in run[1:]:
+        _set((owner, is_tail), None)
+    owner, is_tail, _ = run[0]
+    _set((owner, is_tail), text or None)
+
+
+def _strip_indentation(paragraph: Element, text: str | None) -> str | None:
+    """Remove ``　　``-style indentation from the start of a paragraph's text.
+
+    ``text`` is the paragraph's own text (read already); what it becomes is returned.
+    """
+    if text:
+        if text[0] not in INDENT_CHARS:
+            return text
+        stripped = text.lstrip(INDENT_CHARS)
+        paragraph.text = stripped or None
+        if stripped:
+            return stripped
+    # The texts inside, in document order, up to a line break or a picture.
+    for event, element in etree.iterwalk(paragraph, events=("start", "end")):
+        if element is paragraph:
+            continue
+        if event == "start":
+            if element.tag in ("br", "img"):
+                return None
+            slot = (element, False)
+        else:
+            slot = (element, True)
+        inner = _get(slot)
+        if not inner:
+            continue
+        stripped = inner.lstrip(INDENT_CHARS)
+        if stripped:
+            if stripped != inner:
+                _set(slot, stripped)
+            return None
+        _set(slot, None)
+    return None
+
+
+# --- The source's selectors, compiled once ------------------------------------
 
 _Condition: TypeAlias = Callable[[Element], bool]
 
@@ -302,37 +772,12 @@ def _has_class(name: str) -> _Condition:
 
 _JUNK = _Selectors(JUNK_SELECTORS)
 _KEYWORDS = _Selectors(KEYWORD_SELECTORS)
+#: Elements without attributes that :func:`_walk` still decides on.
+_BARE_CANDIDATES: frozenset[str] = frozenset({"a", "img"}) | _JUNK.bare | _KEYWORDS.bare
+_ANY_BARE = "*" in _BARE_CANDIDATES
 
 
-def clean_html(html: str) -> str:
-    """The archive's version of an article body: junk pruned, then sanitised.
-
-    Pure and idempotent; an already clean body comes out unchanged.
-    """
-    text = html
-    if _SUSPECT_RE.search(text):
-        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
-        text = _CONTROL_RE.sub("", text)
-    if not text.strip():
-        return ""
-    cleaned = _CLEANER.clean(_prune(text))
-    if _has_top_level_inline(cleaned):
-        cleaned = _CLEANER.clean(_wrap_inline_runs(cleaned))
-    return cleaned
-
-
-def has_visible_content(html: str) -> bool:
-    """Whether a body shows anything: some text that is not white space, or a picture.
-
-    Cheap on purpose (it runs on every article): nh3 with no tags allowed
-    leaves the text, which is unescaped and looked at; no tree is built.
-    """
-    if _IMG_RE.search(html):
-        return True
-    return _has_text(html_lib.unescape(nh3.clean(html, tags=set())))
-
-
-# --- Step 3: no text outside a block ----------------------------------------------
+# --- Step 3: no text outside a block ------------------------------------------
 
 #: Elements that may stand at the top level of a body.  Text or inline
 #: elements there would leave the post's Markdown with a line that Kramdown
@@ -342,6 +787,8 @@ _TOP_LEVEL_BLOCKS: frozenset[str] = frozenset(
 )
 _VOID_TAGS: frozenset[str] = frozenset({"br", "img"})
 _TOP_LEVEL_INLINE: frozenset[str] = frozenset({"a", "b", "strong", "em", "i", "br", "img"})
+#: What may stand at the top level after :func:`_wrap_inline_runs`.
+_TOP_LEVEL: frozenset[str] = _TOP_LEVEL_INLINE | _TOP_LEVEL_BLOCKS
 _IMG_RE = re.compile(r"<img\b", re.IGNORECASE)
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 
@@ -426,10 +873,6 @@ def _wrap_inline_runs(html: str) -> str:
     return swap.show(_serialize_contents(body))
 
 
-#: What may stand at the top level after :func:`_wrap_inline_runs`.
-_TOP_LEVEL: frozenset[str] = _TOP_LEVEL_INLINE | _TOP_LEVEL_BLOCKS
-
-
 def _shows(element: Element) -> bool:
     """Whether ``element`` (with its tail) shows anything: text or a picture."""
     return (
@@ -465,15 +908,25 @@ def _unwrap(element: Element) -> None:
     parent.remove(element)
 
 
-# --- Parsing and serialising with lxml ----------------------------------------------
+# --- Parsing and serialising with lxml, as BeautifulSoup did ------------------
 
-#: libxml2's HTML parser, as BeautifulSoup's lxml builder set it up (and no
-#: table of ``id`` attributes, which nothing here looks up).
-_PARSER = etree.HTMLParser(collect_ids=False)
+_LOCAL = threading.local()
 _TOO_DEEP = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
 #: Where an element of :data:`_PRESERVED` may start.
 _PRESERVED_RE = re.compile(r"<(?:pre|textarea)", re.IGNORECASE)
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's libxml2 HTML parser, as BeautifulSoup's lxml builder set it
+    up (and without a table of ``id`` attributes, which nothing looks up).
+
+    One per thread: a parser fed and closed in two calls is not to be shared.
+    """
+    parser: etree.HTMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.HTMLParser(collect_ids=False)
+    return parser
 
 
 def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
@@ -500,12 +953,13 @@ def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
     node of libxml2's tree.
     """
     if _DOCTYPE_RE.search(html) is None:
-        _PARSER.feed(html)
+        parser = _parser()
+        parser.feed(html)
         try:
-            root = _PARSER.close()
+            root = parser.close()
         except etree.ParseError:
             return [], True
-        if not any(error.type == _TOO_DEEP for error in _PARSER.feed_error_log):
+        if not any(error.type == _TOO_DEEP for error in parser.feed_error_log):
             if root is None:
                 return [], True
             top = [*reversed(list(root.itersiblings(preceding=True))), root,
@@ -517,9 +971,9 @@ def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
                         _settle_texts(node)
             return top, settle
     builder = _TreeBuilder()
-    parser = etree.HTMLParser(target=builder, collect_ids=False)
-    parser.feed(html)
-    return [parser.close()], True
+    events = etree.HTMLParser(target=builder, collect_ids=False)
+    events.feed(html)
+    return [events.close()], True
 
 
 class _TreeBuilder:
@@ -662,6 +1116,112 @@ def _is_blank(text: str) -> bool:
     return not text.strip(_BS4_SPACES)
 
 
+def _has_text(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _keeps_apart(before: str | None, after: str) -> bool:
+    """Whether two texts that come to stand side by side must stay apart.
+
+    BeautifulSoup kept them as two strings.  White space alone in a list or
+    a table's structure goes as a whole string (``<ol> <x hidden></x>k</ol>``
+    is ``<ol>k</ol>``), and a string of white space only is one space or
+    newline (:func:`_settled`, done as late as :func:`_settle_white_space`).
+    lxml would join them into one text, so an empty element (which nh3
+    drops) stays between them unless both are more than white space, or
+    both are white space other than ASCII.
+    """
+    if not before:
+        return False
+    if _has_text(before) != _has_text(after):
+        return True
+    return _is_blank(before) or _is_blank(after)
+
+
+def _remove(element: Element) -> None:
+    """Remove ``element`` with its content; the text after it (its tail) stays in place.
+
+    (lxml's ``remove`` takes the tail along.)
+    """
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        before = parent.text if previous is None else previous.tail
+        if _keeps_apart(before, tail):
+            boundary = etree.Element(_DISSOLVED)
+            boundary.tail = tail
+            parent.replace(element, boundary)  # each keeps its own tail
+            return
+        if previous is None:
+            parent.text = (before or "") + tail
+        else:
+            previous.tail = (before or "") + tail
+    parent.remove(element)
+
+
+def _put_text_before(element: Element, text: str | None) -> None:
+    """Put ``text`` right before ``element``: into the previous sibling's tail or
+    the parent's text, or behind a boundary (:func:`_keeps_apart`)."""
+    if not text:
+        return
+    previous = element.getprevious()
+    parent = element.getparent()
+    if parent is None:
+        return
+    before = parent.text if previous is None else previous.tail
+    if _keeps_apart(before, text):
+        boundary = etree.Element(_DISSOLVED)
+        boundary.tail = text
+        element.addprevious(boundary)
+    elif previous is None:
+        parent.text = (before or "") + text
+    else:
+        previous.tail = (before or "") + text
+
+
+def _get(slot: Slot) -> str | None:
+    owner, is_tail = slot
+    return owner.tail if is_tail else owner.text
+
+
+def _set(slot: Slot, text: str | None) -> None:
+    owner, is_tail = slot
+    if is_tail:
+        owner.tail = text
+    else:
+        owner.text = text
+
+
+def _flat_items(container: Element) -> list[Element | tuple[Element, bool, str]]:
+    """What ``container`` holds as the sanitiser will leave it, in order: kept
+    elements, and the non-empty texts around them as ``(owner, is_tail, text)``;
+    dissolved elements (outside the allow-list) are replaced by their content."""
+    items: list[Element | tuple[Element, bool, str]] = []
+    if container.text:
+        items.append((container, False, container.text))
+    stack = [(container, iter(container))]
+    while stack:
+        owner, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and owner.tail:
+                items.append((owner, True, owner.tail))
+            continue
+        if child.tag in ALLOWED_TAGS:
+            items.append(child)
+            if child.tail:
+                items.append((child, True, child.tail))
+        else:
+            if child.text:
+                items.append((child, False, child.text))
+            stack.append((child, iter(child)))
+    return items
+
+
 class _NoncharacterSwap:
     """U+FFFE and U+FFFF are text to HTML parsers but lxml refuses to set them.
 
@@ -720,554 +1280,7 @@ def _serialize_contents(body: Element) -> str:
     return html
 
 
-# --- Text in lxml's model -----------------------------------------------------------
-
-
-def _get(slot: Slot) -> str | None:
-    owner, is_tail = slot
-    return owner.tail if is_tail else owner.text
-
-
-def _set(slot: Slot, text: str | None) -> None:
-    owner, is_tail = slot
-    if is_tail:
-        owner.tail = text
-    else:
-        owner.text = text
-
-
-def _put_text_before(element: Element, text: str | None) -> None:
-    """Put ``text`` right before ``element``: into the previous sibling's tail or
-    the parent's text, or behind a boundary (:func:`_keeps_apart`)."""
-    if not text:
-        return
-    previous = element.getprevious()
-    parent = element.getparent()
-    if parent is None:
-        return
-    before = parent.text if previous is None else previous.tail
-    if _keeps_apart(before, text):
-        boundary = etree.Element(_DISSOLVED)
-        boundary.tail = text
-        element.addprevious(boundary)
-    elif previous is None:
-        parent.text = (before or "") + text
-    else:
-        previous.tail = (before or "") + text
-
-
-def _keeps_apart(before: str | None, after: str) -> bool:
-    """Whether two texts that come to stand side by side must stay apart.
-
-    BeautifulSoup kept them as two strings.  White space alone in a list or
-    a table's structure goes as a whole string (``<ol> <x hidden></x>k</ol>``
-    is ``<ol>k</ol>``), and a string of white space only is one space or
-    newline (:func:`_settled`, done as late as :func:`_settle_white_space`).
-    lxml would join them into one text, so an empty element (which nh3
-    drops) stays between them unless both are more than white space, or
-    both are white space other than ASCII.
-    """
-    if not before:
-        return False
-    if _has_text(before) != _has_text(after):
-        return True
-    return _is_blank(before) or _is_blank(after)
-
-
-def _remove(element: Element) -> None:
-    """Remove ``element`` with its content; the text after it (its tail) stays in place.
-
-    (lxml's ``remove`` takes the tail along.)
-    """
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        before = parent.text if previous is None else previous.tail
-        if _keeps_apart(before, tail):
-            boundary = etree.Element(_DISSOLVED)
-            boundary.tail = tail
-            parent.replace(element, boundary)  # each keeps its own tail
-            return
-        if previous is None:
-            parent.text = (before or "") + tail
-        else:
-            previous.tail = (before or "") + tail
-    parent.remove(element)
-
-
-def _flat_items(container: Element) -> list[Element | tuple[Element, bool, str]]:
-    """What ``container`` holds as the sanitiser will leave it, in order: kept
-    elements, and the non-empty texts around them as ``(owner, is_tail, text)``;
-    dissolved elements (outside the allow-list) are replaced by their content."""
-    items: list[Element | tuple[Element, bool, str]] = []
-    if container.text:
-        items.append((container, False, container.text))
-    stack = [(container, iter(container))]
-    while stack:
-        owner, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if stack and owner.tail:
-                items.append((owner, True, owner.tail))
-            continue
-        if child.tag in ALLOWED_TAGS:
-            items.append(child)
-            if child.tail:
-                items.append((child, True, child.tail))
-        else:
-            if child.text:
-                items.append((child, False, child.text))
-            stack.append((child, iter(child)))
-    return items
-
-
-# --- Step 1: pruning with lxml ----------------------------------------------------
-
-
-def _prune(html: str) -> str:
-    swap = _NoncharacterSwap(html)
-    top, settled = _parse(swap.hide(html), settle=False)
-    _remove_stock_img_blocks(top)
-    body = _body(top)
-    if body is None:
-        return ""
-    _walk(body)
-    _settle_blocks(body)
-    _move_out_of_tables(body)
-    _dissolve_stray_table_parts(body)
-    _settle_white_space(body, settled=settled)
-    return swap.show(_serialize_contents(body))
-
-
-def _has_text(text: str | None) -> bool:
-    return bool(text and text.strip())
-
-
-def _is_marker(node: Element, marker: str) -> bool:
-    return node.tag is etree.Comment and (node.text or "").strip().casefold() == marker.casefold()
-
-
-def _remove_stock_img_blocks(top: list[Element]) -> None:
-    """Remove each ``EM_StockImg_Start`` ... ``EM_StockImg_End`` block, markers included.
-
-    The markers need not be siblings (libxml2 may put a leading comment
-    before ``<html>``), so the block is everything between them in document
-    order, less the end marker's ancestors.  A start without an end removes
-    nothing but itself (and :func:`_walk` removes every comment): better a
-    stray chart than lost article text.
-    """
-    comments = [
-        comment
-        for node in top
-        for comment in (node.iter(etree.Comment) if isinstance(node.tag, str) else (node,))
-        if comment.tag is etree.Comment
-    ]
-    index = 0
-    while index < len(comments):
-        if not _is_marker(comments[index], STOCK_IMG_START_MARKER):
-            index += 1
-            continue
-        end = next(
-            (i for i in range(index + 1, len(comments))
-             if _is_marker(comments[i], STOCK_IMG_END_MARKER)),
-            None,
-        )
-        if end is None:
-            return
-        # Every comment in between (a later start too) goes with the block.
-        _remove_between(comments[index], comments[end])
-        index = end + 1
-
-
-def _remove_between(start: Element, end: Element) -> None:
-    """Remove ``start``, ``end`` and everything between them in document order
-    except ``end``'s ancestors (whose text before ``end`` goes, though).
-
-    Climbs from ``start`` to the lowest common ancestor, removing what follows
-    on each level, then descends to ``end``, removing what precedes on each
-    level.  At the top of the document, where lxml removes nothing, an
-    element in between is emptied instead (it held no ``<body>`` then).
-    """
-    path = [end, *end.iterancestors()]  # end up to the top of the document
-    on_path = set(path)
-    node = start
-    parent = node.getparent()
-    while parent is not None and parent not in on_path:
-        for sibling in list(node.itersiblings()):
-            parent.remove(sibling)  # with its tail
-        node.tail = None
-        node, parent = parent, parent.getparent()
-    if parent is None:  # node is at the top of the document
-        for sibling in node.itersiblings():
-            if sibling is path[-1]:
-                break
-            if isinstance(sibling.tag, str):
-                sibling.clear()
-        level = len(path) - 1
-    else:
-        level = next(i for i, ancestor in enumerate(path) if ancestor is parent)
-        for sibling in list(node.itersiblings()):
-            if sibling is path[level - 1]:
-                break
-            parent.remove(sibling)
-        node.tail = None
-        level -= 1
-    for i in range(level, 0, -1):  # the ancestors of end below the common one
-        ancestor = path[i]
-        ancestor.text = None
-        for child in list(ancestor):
-            if child is path[i - 1]:
-                break
-            ancestor.remove(child)
-    start_parent = start.getparent()
-    if start_parent is not None:
-        start_parent.remove(start)  # with its tail, which is in between
-    _remove(end)
-
-
-def _is_hidden(element: Element) -> bool:
-    for name in HIDDEN_ATTRIBUTES:
-        if element.get(name) is not None:
-            return True
-    style = element.get("style")
-    if style is None:
-        return False
-    for declaration in style.split(";"):
-        prop, _, value = declaration.partition(":")
-        value = _IMPORTANT_RE.sub("", value).strip().lower()
-        if (prop.strip().lower(), value) in HIDDEN_STYLES:
-            return True
-    return False
-
-
-def _sanitiser_keeps_url(url: str) -> bool:
-    """Whether nh3 keeps this URL: its URL parser is stricter than any check here
-    (``http://exa mple/`` fails it), and both steps must agree on every link."""
-    probe = _CLEANER.clean(f'<img src="{html_lib.escape(url, quote=True)}">')
-    return "src=" in probe
-
-
-def _acceptable_url(value: str | None, *, protocol_relative: bool) -> str | None:
-    """The URL as a browser would read it, if it is http(s); else ``None``."""
-    if value is None:
-        return None
-    url = _URL_IGNORED_RE.sub("", value).strip(_URL_EDGE_CHARS)
-    if _CONTROL_RE.search(url):
-        return None
-    lowered = url.lower()
-    if not (
-        lowered.startswith(("http://", "https://"))
-        or (protocol_relative and url.startswith("//"))
-    ):
-        return None
-    return url if _sanitiser_keeps_url(url) else None
-
-
-def _dissolve(element: Element) -> None:
-    """Mark ``element`` to be dissolved into its content: renaming is O(1) where
-    moving its content out is not, and nh3 drops the tag."""
-    element.tag = _DISSOLVED
-    element.attrib.clear()
-
-
-#: Removed wherever they are, with their content (and comments, markers done,
-#: and processing instructions).
-_REMOVED_TAGS: frozenset[str] = JUNK_TAGS | _NON_CONTENT_TAGS
-
-
-#: Elements without attributes that :func:`_walk` still decides on.
-_BARE_CANDIDATES: frozenset[str] = frozenset({"a", "img"}) | _JUNK.bare | _KEYWORDS.bare
-_ANY_BARE = "*" in _BARE_CANDIDATES
-
-
-def _walk(body: Element) -> None:
-    """Remove junk, dissolve keyword links, vet links, pictures and attributes.
-
-    One walk in document order decides on each element as parsed (so a
-    link's ancestors are settled before it: a link inside a kept link is
-    dissolved, HTML5 would split them); the removals come last.
-    """
-    junk_by_xpath = _JUNK.by_xpath(body)
-    keywords_by_xpath = _KEYWORDS.by_xpath(body)
-    by_xpath = bool(junk_by_xpath or keywords_by_xpath)
-    doomed: list[Element] = []
-    for element in body.iterdescendants():
-        tag = element.tag
-        if not isinstance(tag, str) or tag in _REMOVED_TAGS:
-            doomed.append(element)  # comments and processing instructions too
-            continue
-        if element.attrib:
-            junk = _JUNK.matches(element, tag) or _is_hidden(element)
-            keyword = _KEYWORDS.matches(element, tag)
-        elif tag in _BARE_CANDIDATES or _ANY_BARE or by_xpath:
-            junk = tag in _JUNK.bare or "*" in _JUNK.bare
-            keyword = tag in _KEYWORDS.bare or "*" in _KEYWORDS.bare
-        else:
-            continue  # nothing to decide on an element without attributes
-        if by_xpath:
-            junk = junk or element in junk_by_xpath
-            keyword = keyword or element in keywords_by_xpath
-        if junk:
-            doomed.append(element)
-        elif keyword:
-            _dissolve(element)
-        elif tag == "a":
-            href = _acceptable_url(element.get("href"), protocol_relative=False)
-            if href is None or next(element.iterancestors("a"), None) is not None:
-                _dissolve(element)
-            else:
-                element.attrib.clear()
-                element.set("href", href)
-        elif tag == "img":
-            src = _acceptable_url(element.get("src"), protocol_relative=True)
-            if src is None:
-                doomed.append(element)
-                continue
-            alt = element.get("alt")
-            element.attrib.clear()
-            # In alphabetical order, as BeautifulSoup wrote them: nh3 keeps the order.
-            if alt is not None:
-                element.set("alt", _CONTROL_RE.sub("", alt))
-            element.set("src", src)
-        else:
-            _keep_attributes(element)
-    for element in doomed:
-        _remove(element)  # (harmless for one already gone with an ancestor)
-
-
-def _keep_attributes(element: Element) -> None:
-    kept_classes = KEPT_CLASSES.get(element.tag)
-    wanted = [name for name in (element.get("class") or "").split()
-              if kept_classes and name in kept_classes]
-    element.attrib.clear()
-    if wanted:
-        element.set("class", " ".join(wanted))
-
-
-def _settle_blocks(body: Element) -> None:
-    """Bottom-up pass: turn wrappers into paragraphs, dissolve what HTML5 would split,
-    drop paragraphs and links that show nothing."""
-    shows: set[Element] = set()  # text or a picture somewhere inside
-    holds_block: set[Element] = set()  # holds an element that closes an open <p>
-    # Reversed document order: every element after all of its descendants.
-    for element in reversed(list(body.iterdescendants())):
-        tag = element.tag
-        has_content = element in shows or _has_text(element.text)
-        blocky = element in holds_block
-        if tag in _BLOCK_WRAPPERS:
-            tag = element.tag = _DISSOLVED if blocky else "p"
-        elif tag in _INLINE_ONLY and blocky:
-            _dissolve(element)
-            tag = _DISSOLVED
-        parent = element.getparent()
-        if _has_text(element.tail):
-            shows.add(parent)
-        if tag == "img":
-            has_content = True
-        if not has_content and tag in ("p", "a"):
-            _remove(element)
-            continue
-        if has_content:
-            shows.add(parent)
-        if blocky or tag in _P_CLOSERS:
-            holds_block.add(parent)
-
-
-def _move_out_of_tables(body: Element) -> None:
-    """Move stray content of a table's structure in front of the table, as HTML5 does.
-
-    Text or a paragraph directly inside ``<table>`` or ``<tr>`` is not where
-    an HTML5 parser leaves it: moving it here first keeps the white space
-    rules below working on the tree nh3 will see.
-    """
-    for table in list(body.iter("table")):
-        parts = [table]
-        while parts:
-            part = parts.pop()
-            allowed = _TABLE_CHILDREN[part.tag]
-            items = _flat_items(part)
-            skip_tail_of: Element | None = None
-            for item in items:
-                if isinstance(item, tuple):
-                    owner, is_tail, text = item
-                    if is_tail and owner is skip_tail_of:
-                        continue  # moved along with its element
-                    _set((owner, is_tail), None)
-                    if _has_text(text):
-                        _put_text_before(table, text)
-                elif item.tag in allowed:
-                    if item.tag in _TABLE_CHILDREN:
-                        parts.append(item)
-                else:
-                    if not _has_text(item.tail):
-                        item.tail = None
-                    table.addprevious(item)  # with its tail
-                    skip_tail_of = item
-
-
-def _kept_parent(element: Element) -> Element | None:
-    """The nearest ancestor that nh3 keeps (dissolved elements are not)."""
-    parent = element.getparent()
-    while parent is not None and parent.tag not in ALLOWED_TAGS and parent.tag != "body":
-        parent = parent.getparent()
-    return parent
-
-
-def _dissolve_stray_table_parts(body: Element) -> None:
-    """Dissolve cells, rows and sections that do not stand where a table part may."""
-    for element in list(body.iter(*_TABLE_PART_PARENTS)):  # parents before children
-        parent = _kept_parent(element)
-        if parent is None or parent.tag not in _TABLE_PART_PARENTS[element.tag]:
-            _dissolve(element)
-
-
-def _strip_indentation(paragraph: Element, text: str | None) -> str | None:
-    """Remove ``　　``-style indentation from the start of a paragraph's text.
-
-    ``text`` is the paragraph's own text (read already); what it becomes is returned.
-    """
-    if text:
-        if text[0] not in INDENT_CHARS:
-            return text
-        stripped = text.lstrip(INDENT_CHARS)
-        paragraph.text = stripped or None
-        if stripped:
-            return stripped
-    # The texts inside, in document order, up to a line break or a picture.
-    for event, element in etree.iterwalk(paragraph, events=("start", "end")):
-        if element is paragraph:
-            continue
-        if event == "start":
-            if element.tag in ("br", "img"):
-                return None
-            slot = (element, False)
-        else:
-            slot = (element, True)
-        inner = _get(slot)
-        if not inner:
-            continue
-        stripped = inner.lstrip(INDENT_CHARS)
-        if stripped:
-            if stripped != inner:
-                _set(slot, stripped)
-            return None
-        _set(slot, None)
-    return None
-
-
-def _settle_white_space(body: Element, *, settled: bool) -> None:
-    """Put white space between elements in the one form that parsing it again keeps.
-
-    Works on runs of adjacent texts (adjacent once dissolved elements are
-    gone, as nh3 will leave them), in the kept element (or the body) that
-    holds them:
-
-    - in flow containers (the top level, blockquote, li, cells), white space
-      next to a block or to the container's edge is the source's layout,
-      not content: it goes (a run of white space only goes entirely);
-    - inside lists and table structure every white space text goes (an HTML5
-      parser moves text out of tables but leaves white space in place);
-    - any other run of only ASCII white space becomes one space, or one
-      newline if it holds one, as it always did.
-
-    (libxml2 itself drops white space at the start of the body, which the
-    first rule covers.)  Texts not ``settled`` yet are settled here
-    (:func:`_settled`).  The indentation of each paragraph goes first
-    (:func:`_strip_indentation`).  One walk of the tree does it all: a
-    container's runs are closed by its kept children and by its end.
-    """
-    # Per open container: its kind, its current run, the kept element before the run.
-    stack: list[list[Any]] = []
-    for event, element in etree.iterwalk(body, events=("start", "end")):
-        tag = element.tag
-        if event == "start":
-            text = element.text
-            if tag in ALLOWED_TAGS or element is body:
-                if stack:  # an element of its container: it ends the run
-                    container = stack[-1]
-                    if container[1]:
-                        _settle_run(container, tag in _BLOCKS, settled)
-                    container[2] = element
-                stack.append([_KINDS.get(tag, _INLINE), [], None])
-                if tag == "p" and (not text or text[0] in INDENT_CHARS):
-                    text = _strip_indentation(element, text)
-            is_tail = False
-        else:
-            if tag in ALLOWED_TAGS or element is body:
-                kind, run, _ = container = stack.pop()
-                # (A lone text in an inline container stays as it is unless it
-                # is white space other than one space or newline.)
-                if run and not (kind == _INLINE and len(run) == 1
-                                and (not _is_blank(run[0][2]) or run[0][2] in (" ", "\n"))):
-                    _settle_run(container, True, settled)  # the container's edge ends it
-                if element is body:
-                    break
-            text = element.tail
-            is_tail = True
-        if not text:
-            continue
-        container = stack[-1]
-        if container[0] == _STRUCTURE:
-            if not _has_text(text):
-                _set((element, is_tail), None)
-        else:
-            container[1].append((element, is_tail, text))
-
-
-_STRUCTURE, _FLOW, _INLINE = 0, 1, 2
-_KINDS: dict[str, int] = {
-    "body": _FLOW,
-    **dict.fromkeys(_STRUCTURE_CONTAINERS, _STRUCTURE),
-    **dict.fromkeys(_FLOW_CONTAINERS, _FLOW),
-}
-
-
-def _settle_run(container: list[Any], block_after: bool, settled: bool) -> None:
-    """Settle the current run of ``container`` (``[kind, run, element before]``),
-    ``block_after`` saying whether a block (or the container's edge) follows."""
-    kind, run, before = container
-    container[1] = []
-    if kind == _FLOW and len(run) == 1:  # the common case: layout between blocks
-        owner, is_tail, original = run[0]
-        if not original.strip(_ASCII_WHITE_SPACE) and (
-            block_after or before is None or before.tag in _BLOCKS
-        ):
-            _set((owner, is_tail), None)
-            return
-    if len(run) == 1:
-        original = run[0][2]
-        text = original if settled or not _is_blank(original) else _collapsed(original)
-    else:
-        original = "".join(item[2] for item in run)
-        text = original if settled else "".join(
-            item[2] if not _is_blank(item[2]) else _collapsed(item[2]) for item in run
-        )
-    if kind == _FLOW:
-        block_before = before is None or before.tag in _BLOCKS
-    else:
-        block_before = block_after = False
-    if block_before:
-        text = text.lstrip(_ASCII_WHITE_SPACE)
-    if block_after:
-        text = text.rstrip(_ASCII_WHITE_SPACE)
-    if (block_before or block_after) and not _has_text(text):
-        text = ""
-    elif text and not text.strip(_ASCII_WHITE_SPACE):
-        text = "\n" if "\n" in text or "\r" in text else " "
-    if text == original:
-        return
-    for owner, is_tail, _ in run[1:]:
-        _set((owner, is_tail), None)
-    owner, is_tail, _ = run[0]
-    _set((owner, is_tail), text or None)
-
-
-# --- The pipeline ----------------------------------------------------------------
-
+# --- The pipeline -------------------------------------------------------------
 
 class CleanHtmlPipeline:
     """Cleans ``body`` with :func:`clean_html`; drops articles left with nothing to show."""
