@@ -982,12 +982,11 @@ class _TreeBuilder:
     The top-level nodes go into one ``x-document`` element (lxml allows no
     second root).  Each text is settled as BeautifulSoup settled it
     (:func:`_settled`), and two texts that come to stand side by side (a
-    ``<!DOCTYPE>`` between them) stay apart, as they did.  lxml's setters validate what
-    libxml2's builder does not: a tag name like ``o:p`` becomes
-    ``x-invalid`` (an unknown element, dissolved like the original would
-    be), attributes with such names go, control characters go from
-    attribute values, and a link or picture whose URL holds one loses the
-    URL (as :func:`_acceptable_url` would refuse it).
+    ``<!DOCTYPE>`` between them) stay apart, as they did.  lxml's setters
+    validate what libxml2's builder does not: a tag name like ``o:p``
+    becomes ``x-invalid`` (an unknown element, dissolved like the original
+    would be), attributes with such names go, and control characters in
+    attribute values go (see :meth:`start`).
     """
 
     def __init__(self) -> None:
@@ -1006,8 +1005,10 @@ class _TreeBuilder:
         for name, value in attrib.items():
             if _CONTROL_RE.search(value):
                 if name in ("href", "src"):
-                    continue
-                value = _CONTROL_RE.sub("", value)
+                    continue  # refused either way
+                # alt loses them either way; elsewhere they only make a value
+                # unlike any the rules look for, as U+FFFD does.
+                value = _CONTROL_RE.sub("" if name == "alt" else "\ufffd", value)
             try:
                 element.set(name, value)
             except ValueError:
