@@ -23,13 +23,14 @@ paragraph, heading, link or bold/italic element that would contain a block
 is dissolved into its content.
 
 Why lxml and not BeautifulSoup: step 1 used to build a BeautifulSoup tree
-(over the same libxml2 parser) and walk it: 3.0 ms of CPU per article of the
+(over the same libxml2 parser) and walk it: 3.1 ms of CPU per article of the
 benchmark (10 KB median body), two thirds of it building and walking the
 Python tree.  libxml2 builds its own tree in C in 0.06 ms, and step 1 now
 walks that tree three times (decide, settle blocks bottom-up, settle white
 space), matching the selectors of :mod:`newscrawl.source` in Python as it
-goes: ``clean_html`` takes 0.47 ms per article, nh3's two calls included
-(``/tmp/prof_clean.py``'s 1000 bodies, same machine).
+goes: ``clean_html`` takes 0.5 ms per article where it took 3.1 ms, nh3
+(0.1 ms) included (CPU time over the benchmark's first 1000 bodies, both
+versions on the same machine).
 
 The rules and their output did not change: libxml2's tree is the one
 BeautifulSoup was built from (same parser, same events), and what
@@ -929,7 +930,7 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def _parse(html: str, *, settle: bool) -> tuple[list[Element], bool]:
+def _parse(html: str, *, settle: bool = False) -> tuple[list[Element], bool]:
     """The document libxml2 reads in ``html``: its top-level nodes in order, and
     whether its texts are settled already (:func:`_settled`).
 
