@@ -43,7 +43,7 @@ from pathlib import Path
 from newscrawl import source
 from newscrawl.exporters import jekyll
 from newscrawl.exporters.jekyll import DEFAULT_SITE_URL, post_filename, render_post
-from newscrawl.exporters.site.manifest import FileRecord, Manifest, sha256
+from newscrawl.exporters.site.manifest import FileRecord, Manifest, code_range, sha256
 from newscrawl.exporters.site.pages import (
     category_page,
     category_relpath,
@@ -293,16 +293,10 @@ class _PostFiles:
 
     def between(self, after: str | None, upto: str | None) -> dict[str, list[str]]:
         """The post files of the codes after ``after`` and at most ``upto`` (None: open)."""
-        clauses, args = ["1"], []
-        if after is not None:
-            clauses.append("code > ?")
-            args.append(after)
-        if upto is not None:
-            clauses.append("code <= ?")
-            args.append(upto)
+        condition, args = code_range(after, upto)
         by_code: dict[str, list[str]] = {}
         for code, rel in self._db.execute(
-            f"SELECT code, rel FROM posts WHERE {' AND '.join(clauses)} ORDER BY rowid", args
+            f"SELECT code, rel FROM posts WHERE {condition} ORDER BY rowid", args
         ):
             by_code.setdefault(code, []).append(rel)
         return by_code

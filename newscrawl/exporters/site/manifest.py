@@ -240,7 +240,7 @@ class Manifest:
         None leaves that end open.  Read whole (a page of codes' worth), so
         that the caller may change the manifest while it uses them.
         """
-        where, args = _code_range(after, upto)
+        where, args = code_range(after, upto)
         return {rel: FileRecord(*fields) for rel, *fields in self._db.execute(
             f"SELECT rel, {_FIELDS} FROM files WHERE {where}", args)}
 
@@ -340,7 +340,9 @@ def _read_options(db: sqlite3.Connection) -> dict[str, Any]:
         "SELECT name, value FROM options ORDER BY name")}
 
 
-def _code_range(after: str | None, upto: str | None) -> tuple[str, tuple[str, ...]]:
+def code_range(after: str | None, upto: str | None) -> tuple[str, tuple[str, ...]]:
+    """An SQL condition (and its arguments) on ``code``: after ``after``, at most ``upto``
+    (None: no bound), and not NULL."""
     clauses, args = ["code IS NOT NULL"], []
     if after is not None:
         clauses.append("code > ?")
