@@ -15,6 +15,12 @@ so an unchanged page costs the source a bodiless 304.  Scrapy's
   ``--refresh`` must really fetch them again.  A 5xx answer is not replaced
   by the cached page either: the failure is retried and reported like any
   other.
+- :class:`RevalidatingCacheMiddleware`, Scrapy's ``HttpCacheMiddleware``
+  less its "error recovery": on a download error (the source down, a refused
+  connection, a timeout) Scrapy answers with the cached page, so a run while
+  the source is unreachable would re-read last run's listings and end as a
+  success.  Here the error goes on to the retry middleware and the run
+  report, like any other failure.
 - :class:`ArchiveCacheStorage`, which keeps each answer as one JSON file under
   ``<archive>/.newscrawl/httpcache``, written atomically.  Scrapy's
   ``FilesystemCacheStorage`` writes an answer as several files one after the
@@ -32,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Spider
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
@@ -44,6 +51,16 @@ from newscrawl.store import state_dir
 
 def is_article_request(request: Request) -> bool:
     return urlsplit(request.url).path.endswith(source.ARTICLE_PATH)
+
+
+class RevalidatingCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's HTTP cache middleware that never hides a download error behind a cached page."""
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        request.meta.pop("cached_response", None)
+        return None
 
 
 class RevalidatePolicy(RFC2616Policy):

@@ -52,6 +52,10 @@ RETRY_EXCEPTIONS = [
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.backoff.RetryBackoffMiddleware": 560,
+    # The HTTP cache (below), without serving a cached page for a download
+    # error: the failure is retried and reported instead (newscrawl.httpcache).
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "newscrawl.httpcache.RevalidatingCacheMiddleware": 900,
 }
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0

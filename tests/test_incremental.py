@@ -183,3 +183,23 @@ def test_a_run_killed_mid_crawl_then_a_normal_run_equal_an_uninterrupted_run(
     assert archive_files(killed) == expected_posts
     assert stored_rows(killed) == stored_rows(whole)
     assert not [p for p in killed.rglob("*.tmp")]
+
+
+def test_a_listing_that_cannot_be_fetched_is_a_failure_even_when_cached(
+    tmp_path: Path,
+) -> None:
+    """Scrapy's HTTP cache answers a download error with the cached page; newscrawl
+    must not: the source being down is reported, not hidden behind last run's listing."""
+    private = start_replica()
+    url = f"{private.url}category/{MEDIA_SLUGS[0]}.html"
+    try:
+        crawl(private, tmp_path, [url])
+    finally:
+        stop_replica(private)
+    second = run_cli("crawl", url, "--out", tmp_path, *FAST, "--log-level", "INFO",
+                     env=clean_env())
+    assert second.returncode == 1, second.stderr
+    assert "httpcache/errorrecovery" not in crawl_stats(second.stderr)
+    failures = [line for line in second.stderr.splitlines()
+                if url in line and "newscrawl" in line and "refused" in line.lower()]
+    assert failures, second.stderr[-3000:]
