@@ -18,6 +18,8 @@ from newscrawl.commands import push as push_command
 from newscrawl.commands import schedule as schedule_command
 from newscrawl.commands import serve_replica as serve_replica_command
 from newscrawl.commands import status as status_command
+from newscrawl.exporters.jekyll import DEFAULT_SITE_URL
+from newscrawl.exporters.site import remembered_site_url
 from newscrawl.lock import ArchiveBusy, ArchiveLock, Holder, remove_leftover_temp_files
 from newscrawl.runlog import RunRecorder
 
@@ -105,6 +107,8 @@ def run_holding_archive(args: argparse.Namespace, command_line: str) -> int:
         if not lock.inherited:
             remove_leftover_temp_files(args.out)
         args.archive_lock = lock
+        if getattr(args, "site_url", "") is None:  # not given: the archive's own
+            args.site_url = remembered_site_url(args.out) or DEFAULT_SITE_URL
         recorder = RunRecorder(args.out, args.command)
         status = 1
         try:

@@ -469,6 +469,24 @@ def test_newscrawl_export_keep_days_is_remembered(tmp_path: Path) -> None:
     assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
 
 
+def test_newscrawl_site_url_is_remembered(tmp_path: Path) -> None:
+    """A command without --site-url keeps the archive's: links do not quietly change."""
+    store_articles(tmp_path, golden_article())
+    site = "https://me.example/news"
+    assert run_cli("export", "--out", tmp_path, "--site-url", site).returncode == 0
+    post = (tmp_path / GOLDEN_FILE).read_bytes()
+    assert f"]({site}/)".encode() in post
+    result = run_cli("export", "--out", tmp_path)
+    assert result.returncode == 0 and "0 written" in result.stdout, result.stdout
+    assert (tmp_path / GOLDEN_FILE).read_bytes() == post
+    assert 'baseurl: "/news"' in (tmp_path / "_config.yml").read_text()
+    # Given again, another URL wins, and is remembered in turn.
+    assert run_cli("export", "--out", tmp_path, "--site-url",
+                   "//finews.withounder.com").returncode == 0
+    assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
+    assert "0 written" in run_cli("export", "--out", tmp_path).stdout
+
+
 @pytest.mark.parametrize("args", [["--keep-days", "-1"], ["--keep-days", "x"],
                                   ["--site-url", "ftp://x"]])
 def test_newscrawl_export_bad_arguments(tmp_path: Path, args: list[str]) -> None:

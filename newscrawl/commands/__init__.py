@@ -55,8 +55,10 @@ def add_archive_options(parser: argparse.ArgumentParser) -> None:
         help="archive directory (a Jekyll site; default: %(default)s)",
     )
     parser.add_argument(
-        "--site-url", default=DEFAULT_SITE_URL, metavar="URL",
-        help="base URL of the published archive, used in post links (default: %(default)s)",
+        "--site-url", default=None, metavar="URL",
+        help="base URL of the published archive, used in post links and _config.yml "
+        f"(default: the archive's last one, remembered by every export; {DEFAULT_SITE_URL} "
+        "for a new archive)",
     )
     parser.add_argument(
         "--wait", action="store_true",

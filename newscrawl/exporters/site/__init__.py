@@ -11,6 +11,7 @@ from newscrawl.exporters.site.export import (
     Skipped,
     export_archive,
     remembered_keep_days,
+    remembered_site_url,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Skipped",
     "export_archive",
     "remembered_keep_days",
+    "remembered_site_url",
 ]

@@ -206,6 +206,16 @@ def export_archive(
     return result
 
 
+def remembered_site_url(out_dir: Path) -> str | None:
+    """The ``site_url`` of the archive's last export: the default of the next command.
+
+    Posts link to their category page and home page by it, so a command run
+    without ``--site-url`` must not quietly rewrite every post with another.
+    """
+    site_url = Manifest.read_options(out_dir).get("site_url")
+    return site_url if isinstance(site_url, str) and site_url else None
+
+
 def remembered_keep_days(out_dir: Path) -> int | None:
     """The ``keep_days`` of the archive's last export: the default of the next one.
 
