@@ -65,7 +65,7 @@ COOKIES_ENABLED = False
 # Items (and requests) of one callback handled at once.  Scrapy 2.19 starts
 # that many asyncio tasks for every callback's output, whatever its length;
 # an article callback yields one item and the pipelines do not wait on I/O,
-# so the default of 100 only costs CPU: about 1 ms per article, a third of
+# so the default of 100 only costs CPU: about 0.6 ms per article, a third of
 # what a bare Scrapy spider spends on the whole download (benchmarks/README.md).
 CONCURRENT_ITEMS = 8
 LOG_LEVEL = "INFO"
