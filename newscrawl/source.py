@@ -86,6 +86,15 @@ def is_post_url(url: str) -> bool:
     return bool(POST_PATH_RE.match(urlsplit(url).path))
 
 
+def code_from_post_url(url: str) -> str | None:
+    """The article code an archive post page is named after (``/post/<code>.html``,
+    ``/YYYY/MM/DD/<code>.html``), or None when its name is not a code."""
+    if not is_post_url(url):
+        return None
+    code = urlsplit(url).path.rsplit("/", 1)[-1].removesuffix(".html")
+    return code if is_valid_code(code) else None
+
+
 def is_http_url(url: str) -> bool:
     """An absolute ``http(s)://host/…`` URL (not ``javascript:``, ``mailto:``, relative)."""
     parts = urlsplit(url)

@@ -77,11 +77,16 @@ def test_a_second_run_requests_no_known_article_and_revalidates_listings(
     assert len(first) == 40 and set(first.values()) == {1}
     assert set(stored_rows(tmp_path)) == set(first)
     posts = {p: p.stat().st_mtime_ns for p in (tmp_path / "_posts").iterdir()}
+    post_pages = [k for k in replica.requests() if k.startswith("/post/")]
+    assert post_pages
 
     replica.reset()
     second = crawl(replica, tmp_path, urls, "--log-level", "INFO")
     requests = replica.requests()
     assert article_requests(requests) == Counter()
+    # A post page named after a known article is not asked for either.
+    assert [k for k in requests if k.startswith("/post/")] == []
+    assert crawl_stats(second.stderr)["newscrawl/known_post_pages_skipped"] >= len(post_pages)
     # Every listing is asked again, conditionally: the replica answers 304.
     for slug in MEDIA_SLUGS:
         assert requests.get(f"/category/{slug}.html") == 1

@@ -157,6 +157,11 @@ class ListingSpider(ArticleSpider):
             elif netloc(url) != site:
                 self.crawler.stats.inc_value("newscrawl/offsite_links")
             elif source.is_post_url(url):
+                code = source.code_from_post_url(url)
+                if code is not None and self.is_known(code):
+                    # The page only links to an article the archive has.
+                    self.crawler.stats.inc_value("newscrawl/known_post_pages_skipped")
+                    continue
                 yield self.page_request(url, self.parse_post, site)
             elif source.is_next_page_link(url, text, rels, listing):
                 yield self.page_request(source.listing_page_url(url), self.parse_listing, site)
