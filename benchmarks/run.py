@@ -82,6 +82,14 @@ class Child:
     #: Peak resident memory (MB) in each phase named by ``measure``'s ``phase``.
     phase_peak_mb: dict[str, float] = field(default_factory=dict)
 
+    def last_line(self) -> str:
+        """The last line the child printed: its one-line result."""
+        return self.stdout.strip().splitlines()[-1]
+
+    def figures(self) -> Any:
+        """The child's result, printed as one JSON line last."""
+        return json.loads(self.last_line())
+
 
 def env() -> dict[str, str]:
     """The children's environment: newscrawl importable, no proxies."""
@@ -324,7 +332,7 @@ def run_bare(server: Replica, urls: list[str], latency: float, concurrency: int,
     if concurrent_items is not None:
         command[2:2] = ["--concurrent-items", str(concurrent_items)]
     child = measure(command)
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures = child.figures()
     return Run(BARE if concurrent_items is None else BARE_SAME_ITEMS, round(latency * 1000),
                figures["articles"], article_requests(server), child.wall_s, child.cpu_s,
                child.peak_rss_mb)
@@ -346,7 +354,7 @@ def run_naive(server: Replica, urls: list[str], out: Path, latency: float,
     if limit is not None:
         command[2:2] = ["--limit", str(limit)]
     child = measure(command)
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures = child.figures()
     return Run("naive", round(latency * 1000), figures["articles"], article_requests(server),
                child.wall_s, child.cpu_s, child.peak_rss_mb, limit)
 
@@ -446,14 +454,14 @@ def run_stages(data: Path, out: Path) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     child = measure([sys.executable, str(HERE / "stages.py"), "--data", str(data),
                      "--out", str(out)])
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return child.figures()
 
 
 def run_export(archive: Path) -> dict[str, Any]:
     """``newscrawl export`` of an archive that is already up to date (the second run)."""
     measure([sys.executable, "-m", "newscrawl", "export", "--out", str(archive)])
     child = measure([sys.executable, "-m", "newscrawl", "export", "--out", str(archive)])
-    line = child.stdout.strip().splitlines()[-1]
+    line = child.last_line()
     reported = float(line.rsplit(" in ", 1)[1].rstrip("s")) if " in " in line else None
     return {"posts": count_posts(archive), "wall_s": child.wall_s, "cpu_s": child.cpu_s,
             "reported_s": reported, "summary": line}
