@@ -142,8 +142,10 @@ def test_pipeline_remembers_slugs_per_pipeline_and_forgets_beyond_its_cache() ->
         plain.slug("（）")
     with pytest.raises(ValueError):
         plain.slug("（）")  # a failure is not remembered as a slug
-    small = CategoryPipeline()
-    small.CACHE_SIZE = 3
+    class Small(CategoryPipeline):
+        CACHE_SIZE = 3
+
+    small = Small()
     for n in range(10):
         assert small.slug(f"媒体{n}") == f"meiti{n}"
-        assert len(small._slugs) <= 3
+        assert small.slug.cache_info().currsize <= 3  # type: ignore[attr-defined]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache, partial
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -106,17 +107,9 @@ class CategoryPipeline:
 
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         self.overrides = dict(overrides or {})
-        self._slugs: dict[str, str] = {}
-
-    def slug(self, media: str) -> str:
-        """``slugify(media, self.overrides)``, remembered (ValueError as slugify)."""
-        slug = self._slugs.get(media)
-        if slug is None:
-            slug = slugify(media, self.overrides)
-            if len(self._slugs) >= self.CACHE_SIZE:
-                self._slugs.clear()
-            self._slugs[media] = slug
-        return slug
+        #: ``slugify(media, self.overrides)``, remembered (ValueError as slugify).
+        self.slug: Callable[[str], str] = lru_cache(maxsize=self.CACHE_SIZE)(
+            partial(slugify, overrides=self.overrides))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CategoryPipeline:
