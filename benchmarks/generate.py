@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from newscrawl.replica import corpus, make_data  # noqa: E402
+from tools import make_replica_data as make_data  # noqa: E402
+from tools import replica_corpus as corpus  # noqa: E402
 
 #: The media of the generated archive: the replica's own, and more.
 MEDIA = (

@@ -42,15 +42,15 @@ if str(ROOT) not in sys.path:
 from scrapy.http import TextResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from newscrawl.exporters.jekyll import render_post  # noqa: E402
-from newscrawl.exporters.site import export_archive  # noqa: E402
+from newscrawl.archive.export import export_archive  # noqa: E402
+from newscrawl.archive.store import Store  # noqa: E402
+from newscrawl.formats.jekyll.post import render_post  # noqa: E402
 from newscrawl.pipelines.category import CategoryPipeline  # noqa: E402
 from newscrawl.pipelines.clean import CleanHtmlPipeline  # noqa: E402
 from newscrawl.pipelines.dates import DatesPipeline  # noqa: E402
 from newscrawl.pipelines.validate import ValidatePipeline  # noqa: E402
 from newscrawl.runner import project_settings  # noqa: E402
 from newscrawl.spiders.base import ArticleSpider  # noqa: E402
-from newscrawl.store import Store  # noqa: E402
 
 SITE_URL = "//finews.withounder.com"
 STAGES = ("decode", "validate", "dates", "clean", "slug", "store", "render", "export")

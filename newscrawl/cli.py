@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from newscrawl import __version__
+from newscrawl.archive.export import remembered_site_url
+from newscrawl.archive.lock import ArchiveBusy, ArchiveLock, Holder, remove_leftover_temp_files
+from newscrawl.archive.runlog import RunRecorder
 from newscrawl.commands import EXIT_BUSY, UsageError, check_archive_dir, error
 from newscrawl.commands import crawl as crawl_command
 from newscrawl.commands import demo as demo_command
@@ -18,10 +21,7 @@ from newscrawl.commands import push as push_command
 from newscrawl.commands import schedule as schedule_command
 from newscrawl.commands import serve_replica as serve_replica_command
 from newscrawl.commands import status as status_command
-from newscrawl.exporters.jekyll import DEFAULT_SITE_URL
-from newscrawl.exporters.site import remembered_site_url
-from newscrawl.lock import ArchiveBusy, ArchiveLock, Holder, remove_leftover_temp_files
-from newscrawl.runlog import RunRecorder
+from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 
 COMMANDS: list[ModuleType] = [
     demo_command,

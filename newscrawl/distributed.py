@@ -78,11 +78,11 @@ from scrapy_redis.scheduler import Scheduler
 from scrapy_redis.spiders import RedisMixin
 from twisted.internet.task import LoopingCall
 
-from newscrawl import source
+from newscrawl.archive.store import Store
 from newscrawl.distributed_cli import DEFAULT_IDLE_EXIT, DEFAULT_PREFIX
 from newscrawl.items import Article
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.listing import START_KEY, netloc
-from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -101,7 +101,7 @@ def collect_into_archive(args: argparse.Namespace, out: Path) -> None:
     import redis
 
     from newscrawl import distributed
-    from newscrawl.store import Store
+    from newscrawl.archive.store import Store
 
     try:
         with Store.open(out) as store:

@@ -12,7 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
-from newscrawl.report import RunReport, RunSummary
+from newscrawl.extensions.report import RunReport, RunSummary
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:

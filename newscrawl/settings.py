@@ -32,7 +32,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 
 # Faults: retry 5xx and timeouts, waiting longer before each retry
-# (newscrawl.backoff: Scrapy has no backoff of its own).  A refused
+# (newscrawl.middlewares.backoff: Scrapy has no backoff of its own).  A refused
 # connection or an unknown host is not retried: asking again at once does
 # not change it.  Each request that still fails is reported once by the run
 # report, so Scrapy's own "gave up retrying" line is not shown.
@@ -51,11 +51,11 @@ RETRY_EXCEPTIONS = [
 ]
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.backoff.RetryBackoffMiddleware": 560,
+    "newscrawl.middlewares.backoff.RetryBackoffMiddleware": 560,
     # The HTTP cache (below), without serving a cached page for a download
-    # error: the failure is retried and reported instead (newscrawl.httpcache).
+    # error: the failure is retried and reported instead (newscrawl.middlewares.httpcache).
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
-    "newscrawl.httpcache.RevalidatingCacheMiddleware": 900,
+    "newscrawl.middlewares.httpcache.RevalidatingCacheMiddleware": 900,
 }
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
@@ -82,7 +82,7 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "newscrawl.report.RunReport": 500,
+    "newscrawl.extensions.report.RunReport": 500,
 }
 
 # newscrawl's own settings.
@@ -98,8 +98,8 @@ NEWSCRAWL_ARTICLE_HOST = ""
 # Listings (category pages, post pages, feeds) are asked again on every run
 # with the validators of their last answer (If-None-Match, If-Modified-Since):
 # an unchanged page is a bodiless 304.  Article answers are never cached.
-# The cache is <archive>/.newscrawl/httpcache (newscrawl.httpcache).
+# The cache is <archive>/.newscrawl/httpcache (newscrawl.middlewares.httpcache).
 HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "newscrawl.httpcache.RevalidatePolicy"
-HTTPCACHE_STORAGE = "newscrawl.httpcache.ArchiveCacheStorage"
+HTTPCACHE_POLICY = "newscrawl.middlewares.httpcache.RevalidatePolicy"
+HTTPCACHE_STORAGE = "newscrawl.middlewares.httpcache.ArchiveCacheStorage"
 HTTPCACHE_DIR = "httpcache"

@@ -20,9 +20,7 @@ from newscrawl.pipelines.clean import (
     has_visible_content,
 )
 
-GOLDEN_POST = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_71ee601c13832b85.txt"
-)
+GOLDEN_POST = Path(__file__).resolve().parent / "resources" / "golden_post.md"
 
 
 def golden_body() -> str:

@@ -31,10 +31,10 @@ from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from scrapy_redis.spiders import RedisSpider
 
 from newscrawl import distributed
+from newscrawl.archive.store import Store
 from newscrawl.distributed import Keys, RedisItemPipeline, RedisScheduler, distributed_spider
 from newscrawl.items import Article
 from newscrawl.spiders.category import CategorySpider
-from newscrawl.store import Store
 from tests.conftest import (
     ROOT,
     Replica,

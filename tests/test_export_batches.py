@@ -1,6 +1,6 @@
 """The export a page of articles and a batch of files at a time, and its SQLite manifest.
 
-An export plans :data:`~newscrawl.exporters.site.export.PAGE_SIZE` articles at
+An export plans :data:`~newscrawl.archive.export.PAGE_SIZE` articles at
 a time and writes at most ``FLUSH_FILES`` files at once, so that its memory
 does not grow with the archive.  Pages and batches of a few files here put
 every boundary in the middle of the cases: foreign files, other copies of a
@@ -23,15 +23,14 @@ import pytest
 from conftest import ROOT, clean_env
 from test_site_export import BEIJING, article, export, mtimes, snapshot, store_articles
 
-from newscrawl.exporters.jekyll import render_post
-from newscrawl.exporters.site import ExportResult
-from newscrawl.exporters.site import export as export_module
-from newscrawl.exporters.site.export import post_code
-from newscrawl.exporters.site.manifest import FileRecord, Manifest, _read_legacy
-from newscrawl.fsutil import AtomicBatch
+from newscrawl.archive import export as export_module
+from newscrawl.archive.atomic import AtomicBatch
+from newscrawl.archive.export import ExportResult, post_code
+from newscrawl.archive.lock import remove_leftover_temp_files
+from newscrawl.archive.manifest import FileRecord, Manifest, _read_legacy
+from newscrawl.archive.store import STORE_FILE, Store, state_dir
+from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
-from newscrawl.lock import remove_leftover_temp_files
-from newscrawl.store import STORE_FILE, Store, state_dir
 
 DAY = date(2022, 1, 20)
 SLUGS = (("zhengquanshibao", "证券时报"), ("zhongguojijinbao", "中国基金报"),
@@ -154,9 +153,9 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
 KILLED_EXPORT = textwrap.dedent("""
     import os, pathlib, signal, sys
     from datetime import date
-    from newscrawl.exporters.site import export as export_module
-    from newscrawl.exporters.site.manifest import Manifest
-    from newscrawl.store import Store
+    from newscrawl.archive import export as export_module
+    from newscrawl.archive.manifest import Manifest
+    from newscrawl.archive.store import Store
 
     out, where, nth = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     export_module.PAGE_SIZE, export_module.FLUSH_FILES = 3, 2

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Replica, clean_env, run_cli, start_replica, stop_replica
 
-from newscrawl.runlog import store_count
-from newscrawl.store import STORE_FILE, state_dir
+from newscrawl.archive.runlog import store_count
+from newscrawl.archive.store import STORE_FILE, state_dir
 
 SITE = json.loads((ROOT / "newscrawl" / "replica" / "data" / "site.json").read_text("utf-8"))
 MEDIA_SLUGS = [c["slug"] for c in SITE["categories"] if c.get("media")]

@@ -18,9 +18,9 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl import source
-from newscrawl.backoff import RetryBackoffMiddleware, backoff_delay
+from newscrawl.middlewares.backoff import RetryBackoffMiddleware, backoff_delay
 from newscrawl.runner import project_settings
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.category import CategorySpider
 from newscrawl.spiders.feed import FeedSpider
 from newscrawl.spiders.listing import SITE_KEY, START_KEY, ListingSpider, split_start_urls
@@ -259,7 +259,8 @@ def test_politeness_defaults() -> None:
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert settings.getfloat("DOWNLOAD_DELAY") > 0
     assert 503 in settings.getlist("RETRY_HTTP_CODES")
-    assert "newscrawl.backoff.RetryBackoffMiddleware" in settings.getdict("DOWNLOADER_MIDDLEWARES")
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert "newscrawl.middlewares.backoff.RetryBackoffMiddleware" in middlewares
 
 
 def test_backoff_doubles_up_to_its_cap() -> None:
@@ -275,7 +276,7 @@ def test_backoff_middleware_sleeps_before_retries_only(
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr("newscrawl.backoff.sleep", fake_sleep)
+    monkeypatch.setattr("newscrawl.middlewares.backoff.sleep", fake_sleep)
     crawler = get_crawler(CategorySpider, {"NEWSCRAWL_RETRY_BACKOFF_BASE": 0.25})
     middleware = RetryBackoffMiddleware.from_crawler(crawler)
     for retry_times in (None, 1, 2, 3):

@@ -22,8 +22,8 @@ from conftest import (
     stop_replica,
 )
 
-from newscrawl import runlog
-from newscrawl.lock import ArchiveBusy, ArchiveLock, current_holder, lock_path
+from newscrawl.archive import runlog
+from newscrawl.archive.lock import ArchiveBusy, ArchiveLock, current_holder, lock_path
 
 #: A local replica needs no politeness; keeps the runs short.
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",

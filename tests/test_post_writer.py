@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 
-from newscrawl.exporters.jekyll import render_post, yaml_double_quoted
+from newscrawl.formats.jekyll.post import render_post, yaml_double_quoted
 from newscrawl.items import Article
 from newscrawl.pipelines.validate import DuplicateArticle, ValidatePipeline
 

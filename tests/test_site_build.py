@@ -27,9 +27,9 @@ import lxml.html
 import pytest
 from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, Replica, require_tool, run_cli
 
-from newscrawl.exporters.jekyll import one_line, post_date, render_post
+from newscrawl.archive.store import Store
+from newscrawl.formats.jekyll.post import one_line, post_date, render_post
 from newscrawl.items import Article
-from newscrawl.store import Store
 
 SOURCE_HOST = "http://finews.zning.xyz"
 #: Media category pages with junk-laden articles, and the edge cases' page.

@@ -18,11 +18,11 @@ import pytest
 import yaml
 from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, run_cli
 
-from newscrawl.exporters.site import ExportResult, export_archive, remembered_keep_days
-from newscrawl.exporters.site import export as export_module
-from newscrawl.exporters.site.manifest import FileRecord, Manifest
+from newscrawl.archive import export as export_module
+from newscrawl.archive.export import ExportResult, export_archive, remembered_keep_days
+from newscrawl.archive.manifest import FileRecord, Manifest
+from newscrawl.archive.store import Store, state_dir
 from newscrawl.items import Article
-from newscrawl.store import Store, state_dir
 
 BEIJING = timezone(timedelta(hours=8))
 GOLDEN_FILE = f"_posts/2021-12-28-{GOLDEN_CODE}.md"

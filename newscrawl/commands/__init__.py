@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newscrawl.exporters.jekyll import DEFAULT_SITE_URL
+from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 
 DEFAULT_OUT = Path("output")
 
@@ -48,7 +48,7 @@ def add_archive_options(parser: argparse.ArgumentParser) -> None:
     """``--out``, ``--site-url`` and ``--wait``, shared by every command that writes the archive.
 
     A command with these options writes the archive: ``newscrawl.cli`` holds
-    the archive's lock (``newscrawl.lock``) while it runs.
+    the archive's lock (``newscrawl.archive.lock``) while it runs.
     """
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",

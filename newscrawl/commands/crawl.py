@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from newscrawl import distributed_cli, source
+from newscrawl import distributed_cli
 from newscrawl.commands import (
     UsageError,
     add_crawl_options,
@@ -16,6 +16,7 @@ from newscrawl.commands import (
     positive_int,
 )
 from newscrawl.runner import CrawlResult, project_settings, run_crawl
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.category import CategorySpider
 from newscrawl.spiders.feed import FeedSpider
 from newscrawl.spiders.listing import STAT_START_FAILED, ListingSpider

@@ -7,9 +7,9 @@ import sqlite3
 import sys
 
 from newscrawl import distributed_cli
+from newscrawl.archive.export import export_archive, remembered_keep_days
+from newscrawl.archive.store import STORE_FILE, Store, state_dir
 from newscrawl.commands import UsageError, add_archive_options, check_archive_dir
-from newscrawl.exporters.site import export_archive, remembered_keep_days
-from newscrawl.store import STORE_FILE, Store, state_dir
 
 NAME = "export"
 HELP = "write the archive's posts, category pages and site files from its store"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from newscrawl import source
 from newscrawl.commands import UsageError, add_crawl_options, check_archive_dir, crawl_settings
 from newscrawl.runner import project_settings, run_crawl
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.share import ShareSpider
 
 NAME = "fetch"

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
-from newscrawl import runlog
+from newscrawl.archive import runlog
+from newscrawl.archive.lock import ArchiveLock
 from newscrawl.commands import UsageError, check_archive_dir, error, positive_int
 from newscrawl.commands import crawl as crawl_command
-from newscrawl.lock import ArchiveLock
 
 NAME = "schedule"
 HELP = "run the crawl every SECONDS, one run at a time, until stopped"

@@ -7,10 +7,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from newscrawl import runlog
+from newscrawl.archive import runlog
+from newscrawl.archive.lock import current_holder
+from newscrawl.archive.store import STORE_FILE, state_dir
 from newscrawl.commands import DEFAULT_OUT, UsageError, positive_int
-from newscrawl.lock import current_holder
-from newscrawl.store import STORE_FILE, state_dir
 
 NAME = "status"
 HELP = "show the last runs on the archive, its store, and who holds it"

@@ -10,9 +10,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.exporters.site import export_archive, remembered_keep_days
+from newscrawl.archive.export import export_archive, remembered_keep_days
+from newscrawl.archive.store import Store
 from newscrawl.items import Article
-from newscrawl.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Two steps, each with the tool made for it:
 
-1. lxml (libxml2's HTML parser) removes what :mod:`newscrawl.source`
+1. lxml (libxml2's HTML parser) removes what :mod:`newscrawl.sources.eastmoney`
    describes (hidden paragraphs, stock chart blocks, quote widgets, keyword
    links, indentation), decides which links and pictures are acceptable and
    tidies the structure (see :func:`_prune`).
@@ -27,7 +27,7 @@ Why lxml and not BeautifulSoup: step 1 used to build a BeautifulSoup tree
 benchmark (10 KB median body), two thirds of it building and walking the
 Python tree.  libxml2 builds its own tree in C in 0.06 ms, and step 1 now
 walks that tree three times (decide, settle blocks bottom-up, settle white
-space), matching the selectors of :mod:`newscrawl.source` in Python as it
+space), matching the selectors of :mod:`newscrawl.sources.eastmoney` in Python as it
 goes: ``clean_html`` takes 0.5 ms per article where it took 3.1 ms, nh3
 (0.1 ms) included (CPU time over the benchmark's first 1000 bodies, both
 versions on the same machine).
@@ -64,7 +64,7 @@ from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.source import (
+from newscrawl.sources.eastmoney import (
     HIDDEN_ATTRIBUTES,
     HIDDEN_STYLES,
     INDENT_CHARS,
@@ -670,7 +670,7 @@ _Condition: TypeAlias = Callable[[Element], bool]
 
 
 class _Selectors:
-    """CSS selectors of :mod:`newscrawl.source`, compiled once.
+    """CSS selectors of :mod:`newscrawl.sources.eastmoney`, compiled once.
 
     A compound selector (a type, classes, an id, attribute tests: all the
     source's are) is matched in Python, element by element during the one

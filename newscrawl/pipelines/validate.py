@@ -7,8 +7,8 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newscrawl.exporters.jekyll import one_line
-from newscrawl.source import is_valid_code
+from newscrawl.formats.jekyll.post import one_line
+from newscrawl.sources.eastmoney import is_valid_code
 
 
 class DuplicateArticle(DropItem):

@@ -25,9 +25,9 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl import source
+from newscrawl.archive.store import STORE_FILE, Store, state_dir
 from newscrawl.items import Article
-from newscrawl.store import STORE_FILE, Store, state_dir
+from newscrawl.sources import eastmoney as source
 
 
 def failure_reason(failure: Failure) -> str:

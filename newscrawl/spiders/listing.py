@@ -27,7 +27,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl import source
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.base import ArticleSpider, failure_reason
 
 #: Request meta keys of this spider.

@@ -7,7 +7,7 @@ from typing import Any
 
 from scrapy.http import Request
 
-from newscrawl import source
+from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.base import ArticleSpider
 
 

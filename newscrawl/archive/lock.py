@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from newscrawl.store import state_dir
+from newscrawl.archive.store import state_dir
 
 LOCK_FILE = "lock"
 
@@ -239,7 +239,7 @@ def current_holder(archive_dir: Path) -> Holder | None:
 
 
 
-#: The temporary files of ``newscrawl.fsutil.write_atomic``: ``.<name>.<8 random>.tmp``.
+#: The temporary files of ``newscrawl.archive.atomic.write_atomic``: ``.<name>.<8 random>.tmp``.
 _TEMP_FILE_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 #: Directories of the archive that newscrawl never writes into.
 _NOT_OURS = {".git", "_site", ".jekyll-cache", ".sass-cache", "node_modules"}

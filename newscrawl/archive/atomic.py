@@ -65,7 +65,7 @@ class AtomicBatch:
 
     :meth:`add` writes each file's bytes to a temporary file beside it (the
     same ``.<name>.<random>.tmp`` names as :func:`write_atomic`, which
-    :func:`newscrawl.lock.remove_leftover_temp_files` knows); :meth:`commit`
+    :func:`newscrawl.archive.lock.remove_leftover_temp_files` knows); :meth:`commit`
     syncs the filesystem once and then renames every temporary file over its
     target.  Readers see each file whole, old or new, and since the bytes are
     on disk before any rename, not even a power cut can leave a renamed file

@@ -40,11 +40,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from newscrawl import source
-from newscrawl.exporters import jekyll
-from newscrawl.exporters.jekyll import DEFAULT_SITE_URL, post_filename, render_post
-from newscrawl.exporters.site.manifest import FileRecord, Manifest, code_range, sha256
-from newscrawl.exporters.site.pages import (
+from newscrawl.archive.atomic import AtomicBatch
+from newscrawl.archive.manifest import FileRecord, Manifest, code_range, sha256
+from newscrawl.archive.store import Store, StoredSummary, state_dir
+from newscrawl.formats.jekyll import post as jekyll
+from newscrawl.formats.jekyll.pages import (
     category_page,
     category_relpath,
     config_yml,
@@ -52,10 +52,10 @@ from newscrawl.exporters.site.pages import (
     parse_site_url,
     static_files,
 )
-from newscrawl.fsutil import AtomicBatch
+from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL, post_filename, render_post
 from newscrawl.items import Article
 from newscrawl.pipelines.dates import BEIJING
-from newscrawl.store import Store, StoredSummary, state_dir
+from newscrawl.sources import eastmoney as source
 
 POSTS_DIR = "_posts"
 OLD_POSTS_DIR = "old_post"

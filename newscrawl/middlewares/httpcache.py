@@ -44,9 +44,9 @@ from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_from_dict
 
-from newscrawl import source
-from newscrawl.fsutil import write_atomic
-from newscrawl.store import state_dir
+from newscrawl.archive.atomic import write_atomic
+from newscrawl.archive.store import state_dir
+from newscrawl.sources import eastmoney as source
 
 
 def is_article_request(request: Request) -> bool:

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newscrawl.exporters.jekyll import one_line, yaml_double_quoted, yaml_plain_or_quoted
+from newscrawl.formats.jekyll.post import one_line, yaml_double_quoted, yaml_plain_or_quoted
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -87,7 +87,7 @@ def config_yml(site_url: str) -> bytes:
     Posts are rendered without Liquid (``render_with_liquid: false``): an
     article that happens to contain ``{{`` or ``{%`` must not break the build
     or be altered.  The permalink ``/YYYY/MM/DD/<code>.html`` is the archive
-    post URL that ``newscrawl.source`` recognises.
+    post URL that ``newscrawl.sources.eastmoney`` recognises.
     """
     site = parse_site_url(site_url)
     lines = [

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from newscrawl.store import state_dir
+from newscrawl.archive.store import state_dir
 
 logger = logging.getLogger(__name__)
 

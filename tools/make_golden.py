@@ -1,18 +1,19 @@
 """Build the replica's golden article from the archive's golden post.
 
-The golden post (``../shared/seed/000_71ee601c13832b85.txt``, relative to the
-repository root) is the archive's byte-exact rendering of one article.  This
-script takes its body and weaves in the editor junk of SOURCE.md §3, so that
-a correct cleaner, fed the replica's JSON for that article, gives back the
-golden body exactly.  Every insertion is either removed whole by the cleaner
-(hidden paragraph, stock chart, script, newlines between paragraphs, inline
-style, ideographic indentation) or is markup around a word that stays
-(keyword links), so no visible word of the text changes.
+The golden post (``tests/resources/golden_post.md``, the repository's copy of
+``../shared/seed/000_71ee601c13832b85.txt``) is the archive's byte-exact
+rendering of one article. This script takes its body and weaves in the
+editor junk of SOURCE.md §3, so that a correct cleaner, fed the replica's
+JSON for that article, gives back the golden body exactly. Every insertion
+is either removed whole by the cleaner (hidden paragraph, stock chart,
+script, newlines between paragraphs, inline style, ideographic indentation)
+or is markup around a word that stays (keyword links), so no visible word of
+the text changes.
 
 Run once (from anywhere: paths are resolved from this file); its output is
 committed::
 
-    python -m newscrawl.replica.make_golden
+    python -m tools.make_golden
 
 ``--check`` compares instead of writing (exit 1 on a difference).
 """
@@ -35,9 +36,11 @@ DIGEST = (
     "党的十九届六中全会精神暨2022年工作会议以线上线下结合方式召开。"
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEED = REPO_ROOT / ".." / "shared" / "seed" / "000_71ee601c13832b85.txt"
-OUT_DIR = Path(__file__).resolve().parent / "data" / "articles"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The repository's copy of the golden post (tests/test_golden_fixture.py keeps
+#: it equal to ../shared/seed/000_71ee601c13832b85.txt where that exists).
+SEED = REPO_ROOT / "tests" / "resources" / "golden_post.md"
+OUT_DIR = REPO_ROOT / "newscrawl" / "replica" / "data" / "articles"
 
 # The junk, exactly as the source's editor writes it (SOURCE.md §3).
 HIDDEN = '<p style="display:none;height:1px;overflow:hidden;"><br /></p>'

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawl.store import STORE_FILE, state_dir
+from newscrawl.archive.store import STORE_FILE, state_dir
 
 RUNS_FILE = "runs.jsonl"
 

@@ -25,8 +25,8 @@ from scrapy.http import Response
 from twisted.internet import task
 
 from newscrawl import signals as newscrawl_signals
+from newscrawl.archive.store import state_dir
 from newscrawl.pipelines.validate import DuplicateArticle
-from newscrawl.store import state_dir
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Exporters: turn stored articles into the files of the Jekyll archive."""

@@ -1,0 +1,1 @@
+"""Scrapy extensions: the run report (progress line, summary, rejects log)."""

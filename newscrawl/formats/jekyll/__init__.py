@@ -1,0 +1,2 @@
+"""The Jekyll format: posts in the golden form (:mod:`.post`),
+the site around them (:mod:`.pages`)."""

@@ -1,0 +1,1 @@
+"""Downloader middlewares: retry backoff and the listings' revalidating HTTP cache."""
