@@ -87,6 +87,10 @@ EXTENSIONS = {
 
 # newscrawl's own settings.
 NEWSCRAWL_OUT_DIR = "output"
+#: The output format of the archive, by name, and the formats known
+#: (name -> class; see newscrawl.formats), as Scrapy's FEED_EXPORTERS.
+NEWSCRAWL_FORMAT = "jekyll"
+NEWSCRAWL_FORMATS = {"jekyll": "newscrawl.formats.jekyll.JekyllFormat"}
 NEWSCRAWL_SITE_URL = "//finews.withounder.com"
 NEWSCRAWL_SLUG_OVERRIDES: dict[str, str] = {}
 NEWSCRAWL_MAX_FUTURE_HOURS = 48

@@ -25,14 +25,16 @@ from test_site_export import BEIJING, article, export, mtimes, snapshot, store_a
 
 from newscrawl.archive import export as export_module
 from newscrawl.archive.atomic import AtomicBatch
-from newscrawl.archive.export import ExportResult, post_code
+from newscrawl.archive.export import ExportResult
 from newscrawl.archive.lock import remove_leftover_temp_files
 from newscrawl.archive.manifest import FileRecord, Manifest, _read_legacy
 from newscrawl.archive.store import STORE_FILE, Store, state_dir
+from newscrawl.formats.jekyll import JekyllFormat
 from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
 
 DAY = date(2022, 1, 20)
+post_code = JekyllFormat().code_of_post
 SLUGS = (("zhengquanshibao", "证券时报"), ("zhongguojijinbao", "中国基金报"),
          ("diyicaijing", "第一财经"))
 
@@ -127,7 +129,7 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
     store_articles(tmp_path, *(numbered(i) for i in range(7)))
     rendered: list[str] = []
 
-    def counting_render(item: Article, site_url: str) -> bytes:
+    def counting_render(fmt: JekyllFormat, item: Article, site_url: str) -> bytes:
         rendered.append(item.code)
         return render_post(item, site_url)
 
@@ -138,7 +140,7 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
         batches.append(len(self.writes))
         real_flush(self)
 
-    monkeypatch.setattr(export_module, "render_post", counting_render)
+    monkeypatch.setattr(JekyllFormat, "render_post", counting_render)
     monkeypatch.setattr(export_module._Export, "flush", watching_flush)
     small(monkeypatch, page=3, files=2)
     result = export(tmp_path, today=DAY)

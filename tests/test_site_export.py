@@ -18,10 +18,10 @@ import pytest
 import yaml
 from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, run_cli
 
-from newscrawl.archive import export as export_module
 from newscrawl.archive.export import ExportResult, export_archive, remembered_keep_days
 from newscrawl.archive.manifest import FileRecord, Manifest
 from newscrawl.archive.store import Store, state_dir
+from newscrawl.formats.jekyll import JekyllFormat
 from newscrawl.items import Article
 
 BEIJING = timezone(timedelta(hours=8))
@@ -173,7 +173,7 @@ def test_an_unchanged_archive_is_neither_rendered_nor_written(
     def no_render(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("an unchanged post was rendered again")
 
-    monkeypatch.setattr(export_module, "render_post", no_render)
+    monkeypatch.setattr(JekyllFormat, "render_post", no_render)
     manifest = Manifest.path_for(archive)
     manifest_mtime = manifest.stat().st_mtime_ns
     result = export(archive, today=DAY)

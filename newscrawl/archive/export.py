@@ -29,10 +29,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import re
 import sqlite3
 import stat
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -43,22 +41,11 @@ from pathlib import Path
 from newscrawl.archive.atomic import AtomicBatch
 from newscrawl.archive.manifest import FileRecord, Manifest, code_range, sha256
 from newscrawl.archive.store import Store, StoredSummary, state_dir
-from newscrawl.formats.jekyll import post as jekyll
-from newscrawl.formats.jekyll.pages import (
-    category_page,
-    category_relpath,
-    config_yml,
-    is_safe_slug,
-    parse_site_url,
-    static_files,
-)
-from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL, post_filename, render_post
-from newscrawl.items import Article
+from newscrawl.formats import OutputFormat, load_format
+from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 from newscrawl.pipelines.dates import BEIJING
 from newscrawl.sources import eastmoney as source
 
-POSTS_DIR = "_posts"
-OLD_POSTS_DIR = "old_post"
 LOCK_FILE = "export.lock"
 
 #: Articles planned at a time (one page of the store, in order of code).
@@ -68,10 +55,6 @@ PAGE_SIZE = 500
 FLUSH_FILES = 128
 FLUSH_BYTES = 2 << 20
 
-
-#: A post file of article CODE: ``<YYYY-MM-DD>-<CODE>.md`` (and the first
-#: generator's dateless ``-<CODE>.md``).
-_POST_NAME = re.compile(r"^(?:\d{4}-\d{2}-\d{2})?-(?P<code>.+)\.md$")
 
 _MISSING, _OURS, _FOREIGN, _EDITED, _NOT_A_FILE = (
     "missing", "ours", "foreign", "edited", "not a file",
@@ -117,7 +100,8 @@ class ExportResult:
         return (
             f"newscrawl: export: {self.written} written, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.skipped)} skipped "
-            f"({self.posts} posts, {self.old_posts} in {OLD_POSTS_DIR}/) in {self.elapsed:.1f}s"
+            f"({self.posts} posts, {self.old_posts} past the retention window) "
+            f"in {self.elapsed:.1f}s"
         )
 
     def warning_lines(self) -> list[str]:
@@ -133,33 +117,19 @@ def is_old(day: date, today: date, keep_days: int | None) -> bool:
     return keep_days is not None and keep_days > 0 and (today - day).days > keep_days
 
 
-def post_code(rel: str) -> str | None:
-    """The article code of a post file (``_posts/`` or ``old_post/``), None for other files.
-
-    The manifest keeps it with each post's record, so that the records of a
-    page of articles are found by code.
-    """
-    folder, _, name = rel.partition("/")
-    if folder not in (POSTS_DIR, OLD_POSTS_DIR) or "/" in name:
-        return None
-    match = _POST_NAME.match(name)
-    return match["code"] if match else None
-
-
-def render_key(site_url: str) -> str:
+def render_key(output_format: OutputFormat, site_url: str) -> str:
     """A short key of everything a post's bytes depend on besides the article.
 
-    That is the site URL and the code of the renderer (``render_post`` and the
-    date formatting it uses): when either changes, every post is rendered
-    again and compared, instead of being trusted as unchanged.
+    That is the format, the site URL and the code of the renderer: when any
+    changes, every post is rendered again and compared, instead of being
+    trusted as unchanged.
     """
-    digest = hashlib.sha256(site_url.encode("utf-8"))
-    for module_name in (jekyll.__name__, jekyll.format_date.__module__):
-        module = sys.modules[module_name]
+    digest = hashlib.sha256(f"{output_format.name}\n{site_url}".encode())
+    for path in output_format.renderer_files():
         try:
-            digest.update(Path(module.__file__ or "").read_bytes())
+            digest.update(Path(path).read_bytes())
         except OSError:
-            digest.update(module_name.encode())
+            digest.update(path.encode())
     return digest.hexdigest()[:16]
 
 
@@ -182,24 +152,28 @@ def export_archive(
     site_url: str = DEFAULT_SITE_URL,
     keep_days: int | None = None,
     today: date | None = None,
+    output_format: OutputFormat | None = None,
 ) -> ExportResult:
     """Write the archive in ``out_dir`` from ``store``: posts, category pages, site files.
 
     ``keep_days``: posts older than that many days (by their +0800 date,
-    against ``today`` in Beijing) go to ``old_post/``; None or 0 keeps every
-    post in ``_posts/``.  ``keep_days`` is remembered in the manifest (see
+    against ``today`` in Beijing) go to the format's folder of old posts
+    (``old_post/``); None or 0 keeps every post where it is.  ``output_format``:
+    the setting ``NEWSCRAWL_FORMAT``'s by default.  ``keep_days`` is remembered in the manifest (see
     :func:`remembered_keep_days`).
 
     Raises ValueError for a bad site URL or a negative ``keep_days``, and
     OSError when the archive cannot be written.
     """
     started = time.monotonic()
-    parse_site_url(site_url)
+    output_format = output_format or load_format()
+    output_format.check_site_url(site_url)
     if keep_days is not None and keep_days < 0:
         raise ValueError(f"keep_days must be 0 or more, not {keep_days}")
     out_dir = Path(out_dir)
-    with export_lock(out_dir), Manifest.open(out_dir, post_code) as manifest:
-        export = _Export(store, out_dir, site_url, keep_days or None,
+    with export_lock(out_dir), \
+            Manifest.open(out_dir, output_format.code_of_post) as manifest:
+        export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()
     result.elapsed = time.monotonic() - started
@@ -258,10 +232,12 @@ class _PostBytes:
     compare, then the write); the article is read and rendered only once.
     """
 
-    __slots__ = ("code", "data", "site_url", "store")
+    __slots__ = ("code", "data", "output_format", "site_url", "store")
 
-    def __init__(self, store: Store, site_url: str, code: str) -> None:
+    def __init__(self, store: Store, output_format: OutputFormat, site_url: str,
+                 code: str) -> None:
         self.store = store
+        self.output_format = output_format
         self.site_url = site_url
         self.code = code
         self.data: bytes | None = None
@@ -271,7 +247,7 @@ class _PostBytes:
             article = self.store.get(self.code)
             if article is None:
                 raise LookupError(f"article {self.code} vanished from the store during the export")
-            self.data = render_post(article, self.site_url)
+            self.data = self.output_format.render_post(article, self.site_url)
         return self.data
 
 
@@ -285,7 +261,7 @@ class _PostFiles:
     not grow with the number of files.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, output_format: OutputFormat) -> None:
         # "": a temporary database, kept in memory only up to its page cache.
         self._db = sqlite3.connect("", isolation_level=None)
         try:
@@ -294,7 +270,7 @@ class _PostFiles:
             self._db.execute("CREATE TABLE posts (code TEXT NOT NULL, rel TEXT NOT NULL)")
             self._db.execute("BEGIN")
             self._db.executemany("INSERT INTO posts (code, rel) VALUES (?, ?)",
-                                 _list_posts(out_dir))
+                                 _list_posts(out_dir, output_format))
             self._db.execute("CREATE INDEX posts_code ON posts (code)")
             self._db.execute("COMMIT")
         except BaseException:
@@ -315,30 +291,33 @@ class _PostFiles:
         self._db.close()
 
 
-def _list_posts(out_dir: Path) -> Iterator[tuple[str, str]]:
-    """``(code, rel)`` of every entry of both post folders named like a post."""
-    for folder in (POSTS_DIR, OLD_POSTS_DIR):
+def _list_posts(out_dir: Path, output_format: OutputFormat) -> Iterator[tuple[str, str]]:
+    """``(code, rel)`` of every entry of the format's post folders named like a post."""
+    for folder in output_format.post_folders:
         try:
             with os.scandir(out_dir / folder) as entries:
                 for entry in entries:
-                    match = _POST_NAME.match(entry.name)
-                    if match:
-                        yield match["code"], f"{folder}/{entry.name}"
+                    rel = f"{folder}/{entry.name}"
+                    code = output_format.code_of_post(rel)
+                    if code is not None:
+                        yield code, rel
         except (FileNotFoundError, NotADirectoryError):
             continue
 
 
 class _Export:
-    def __init__(self, store: Store, out_dir: Path, site_url: str, keep_days: int | None,
-                 today: date, manifest: Manifest) -> None:
+    def __init__(self, store: Store, out_dir: Path, output_format: OutputFormat,
+                 site_url: str, keep_days: int | None, today: date,
+                 manifest: Manifest) -> None:
         self.store = store
         self.out_dir = out_dir
+        self.format = output_format
         self.root = os.fspath(out_dir)
         self.site_url = site_url
         self.keep_days = keep_days
         self.today = today
         self.manifest = manifest
-        self.key = render_key(site_url)
+        self.key = render_key(output_format, site_url)
         self.result = ExportResult()
         if manifest.problem:
             self.result.warnings.append(manifest.problem)
@@ -450,7 +429,7 @@ class _Export:
 
     def export_posts(self) -> None:
         """Every article's post, a page of articles at a time (see the module's docstring)."""
-        files = _PostFiles(self.out_dir)
+        files = _PostFiles(self.out_dir, self.format)
         try:
             after: str | None = None
             while True:
@@ -481,16 +460,15 @@ class _Export:
 
     def plan_post(self, summary: StoredSummary, existing: Iterable[str]) -> None:
         if not source.is_valid_code(summary.code):
-            self.skip(f"{POSTS_DIR}/{summary.code!r}", "unsafe article code")
+            self.skip(f"{self.format.post_folders[0]}/{summary.code!r}", "unsafe article code")
             return
-        stub = Article(code=summary.code, share_url="", date=summary.date)
-        old = is_old(jekyll.post_date(stub).date(), self.today, self.keep_days)
-        rel = f"{OLD_POSTS_DIR if old else POSTS_DIR}/{post_filename(stub)}"
+        old = is_old(summary.date.astimezone(BEIJING).date(), self.today, self.keep_days)
+        rel = self.format.post_path(summary, old)
         if old:
             self.result.old_posts += 1
         else:
             self.result.posts += 1
-        make = _PostBytes(self.store, self.site_url, summary.code)
+        make = _PostBytes(self.store, self.format, self.site_url, summary.code)
         others = [other for other in existing if other != rel]
         self.handled.update(others)
         blockers = [other for other in others if not self.is_own_copy(other, make)]
@@ -529,17 +507,13 @@ class _Export:
         return True
 
     def plan_site(self) -> None:
-        """The category pages and the fixed files, against the records of the non-post files."""
+        """The format's other files, against the records of the non-post files."""
         self.start(self.manifest.others())
-        for slug, media in self.store.newest_media().items():
-            if not is_safe_slug(slug):
-                self.skip(f"category/{slug!r}.html", "unsafe category slug")
-                continue
-            self.want(category_relpath(slug).as_posix(),
-                      lambda slug=slug, media=media: category_page(slug, media))
-        self.want("_config.yml", lambda: config_yml(self.site_url))
-        for rel, data in static_files().items():
-            self.want(rel, lambda data=data: data)
+        for site_file in self.format.site_files(self.store, self.site_url):
+            if site_file.render is None:
+                self.skip(site_file.rel, site_file.refused)
+            else:
+                self.want(site_file.rel, site_file.render)
         self.plan_stale()
 
     def plan_stale(self) -> None:

@@ -1,5 +1,88 @@
 """Output formats: how stored articles become the files of the archive.
 
-:mod:`newscrawl.formats.jekyll` is the one format today (the live archive's):
-a post per article and the site around the posts.
+An output format is one class (:class:`OutputFormat`) named in the setting
+``NEWSCRAWL_FORMATS`` and chosen by ``NEWSCRAWL_FORMAT``, as Scrapy picks a
+feed exporter from ``FEED_EXPORTERS``.  It decides what each file is called
+and holds; :mod:`newscrawl.archive.export` decides which files to write,
+keep or remove, and writes them.  Everything a format writes is escaped for
+where it lands inside the format, nowhere else.
+
+:mod:`newscrawl.formats.jekyll` is the one format today (the live archive's).
+A second format is a second subpackage with a class of this shape, and a line
+in ``NEWSCRAWL_FORMATS``.
 """
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy.utils.misc import load_object
+
+if TYPE_CHECKING:
+    from newscrawl.archive.store import Store, StoredSummary
+    from newscrawl.items import Article
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the archive besides the posts (a category page, a layout, the config).
+
+    ``refused`` is why it is not written (a name from the source that is not
+    safe as a path); ``render`` is then None.
+    """
+
+    rel: str
+    render: Callable[[], bytes] | None = None
+    refused: str = ""
+
+
+class OutputFormat(abc.ABC):
+    """One way to write an archive: a post per stored article, and the files around them."""
+
+    #: The name the format is chosen by (``NEWSCRAWL_FORMAT``).
+    name: ClassVar[str]
+    #: Folders holding one file per post: ``(current posts, posts past the retention window)``.
+    post_folders: ClassVar[tuple[str, str]]
+
+    @abc.abstractmethod
+    def check_site_url(self, site_url: str) -> None:
+        """Raise ValueError, with a one-line reason, for a site URL this format cannot use."""
+
+    @abc.abstractmethod
+    def post_path(self, summary: StoredSummary, old: bool) -> str:
+        """The post file of an article, relative to the archive (``old``: past the window)."""
+
+    @abc.abstractmethod
+    def code_of_post(self, rel: str) -> str | None:
+        """The article code a post file belongs to; None when ``rel`` is not a post file."""
+
+    @abc.abstractmethod
+    def render_post(self, article: Article, site_url: str) -> bytes:
+        """The bytes of an article's post."""
+
+    @abc.abstractmethod
+    def renderer_files(self) -> tuple[str, ...]:
+        """The source files whose code decides a post's bytes (a change re-renders every post)."""
+
+    @abc.abstractmethod
+    def site_files(self, store: Store, site_url: str) -> Iterator[SiteFile]:
+        """Every file of the archive that is not a post."""
+
+
+def load_format(name: str | None = None, formats: Mapping[str, Any] | None = None) -> OutputFormat:
+    """The output format called ``name`` (default: the setting ``NEWSCRAWL_FORMAT``).
+
+    ``formats`` maps names to classes or their import paths (default: the
+    setting ``NEWSCRAWL_FORMATS``).
+    """
+    from newscrawl import settings
+
+    name = name or settings.NEWSCRAWL_FORMAT
+    known = settings.NEWSCRAWL_FORMATS if formats is None else formats
+    if name not in known:
+        raise ValueError(f"unknown output format {name!r} (known: {', '.join(sorted(known))})")
+    format_cls = load_object(known[name])
+    return format_cls()

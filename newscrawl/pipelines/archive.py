@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from newscrawl import signals as newscrawl_signals
 from newscrawl.archive.export import export_archive, remembered_keep_days
 from newscrawl.archive.store import Store
+from newscrawl.formats import OutputFormat, load_format
 from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ class ArchivePipeline:
     """
 
     def __init__(self, crawler: Crawler, out_dir: Path, site_url: str,
-                 keep_days: int | None = None) -> None:
+                 keep_days: int | None = None,
+                 output_format: OutputFormat | None = None) -> None:
         self.crawler = crawler
+        self.output_format = output_format
         self.out_dir = out_dir
         self.site_url = site_url
         self.keep_days = keep_days
@@ -49,6 +52,7 @@ class ArchivePipeline:
             Path(settings.get("NEWSCRAWL_OUT_DIR", "output")),
             settings.get("NEWSCRAWL_SITE_URL", "//finews.withounder.com"),
             None if keep_days in (None, "") else settings.getint("NEWSCRAWL_KEEP_DAYS"),
+            load_format(settings.get("NEWSCRAWL_FORMAT"), settings.getdict("NEWSCRAWL_FORMATS")),
         )
         return pipeline
 
@@ -72,7 +76,8 @@ class ArchivePipeline:
             keep_days = remembered_keep_days(self.out_dir)
         if self.store.count() == 0:
             return
-        result = export_archive(self.store, self.out_dir, self.site_url, keep_days)
+        result = export_archive(self.store, self.out_dir, self.site_url, keep_days,
+                                output_format=self.output_format)
         for line in result.warning_lines():
             logger.warning(line)
         logger.info(result.summary_line())
