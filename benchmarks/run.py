@@ -391,7 +391,7 @@ def run_distributed(server: Replica, urls: list[str], work: Path, latency: float
 
 #: cProfile buckets: (stage, substrings of a function's file or name), first match wins.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cleaning", ("Cleaner", "nh3", "pipelines/clean.py", "/lxml/html/")),
+    ("cleaning", ("Cleaner", "nh3", "newscrawl/cleaning/", "pipelines/clean.py", "/lxml/html/")),
     ("slug", ("/pypinyin/", "pipelines/category.py")),
     ("dates", ("/dateutil/", "pipelines/dates.py")),
     ("JSON decode", ("/json/", "spiders/base.py")),

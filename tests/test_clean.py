@@ -12,13 +12,9 @@ from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl.cleaning import ALLOWED_TAGS, clean_html, has_visible_content
 from newscrawl.items import Article
-from newscrawl.pipelines.clean import (
-    ALLOWED_TAGS,
-    CleanHtmlPipeline,
-    clean_html,
-    has_visible_content,
-)
+from newscrawl.pipelines.clean import CleanHtmlPipeline
 
 GOLDEN_POST = Path(__file__).resolve().parent / "resources" / "golden_post.md"
 

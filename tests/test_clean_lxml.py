@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from newscrawl.pipelines.clean import clean_html
+from newscrawl.cleaning import clean_html
 
 
 def cleans_to(dirty: str, clean: str) -> None:
@@ -189,6 +189,6 @@ def test_clean_html_is_safe_to_call_from_threads() -> None:
 
 
 def test_the_module_does_without_beautifulsoup() -> None:
-    code = ("import sys, newscrawl.pipelines.clean; "
+    code = ("import sys, newscrawl.cleaning, newscrawl.pipelines.clean; "
             "sys.exit(1 if {'bs4', 'soupsieve'} & set(sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -227,7 +227,7 @@ def unwrap_article_json(data: Any) -> Mapping[str, Any] | None:
 # --- Junk in article bodies (SOURCE.md §3) --------------------------------------
 # What the source's article HTML carries that does not belong in the archive.
 # Every pattern here was seen in bodies of the source's articles;
-# newscrawl.pipelines.clean reads these constants and holds no site patterns.
+# newscrawl.cleaning reads these constants and holds no site patterns.
 
 #: Comments that open and close a stock chart block inserted by the editor:
 #: ``<!-- EM_StockImg_Start --><p><a class="EmImageRemark"><img K-line></a></p>
