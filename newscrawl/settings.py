@@ -107,3 +107,17 @@ HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "newscrawl.middlewares.httpcache.RevalidatePolicy"
 HTTPCACHE_STORAGE = "newscrawl.middlewares.httpcache.ArchiveCacheStorage"
 HTTPCACHE_DIR = "httpcache"
+
+# Which articles a crawl does not request again (newscrawl.spiders.known): a
+# class answering ``code in known``.  The store's codes; the workers of a
+# distributed crawl ask Redis instead (newscrawl.distributed.worker sets it).
+# NEWSCRAWL_REFRESH = True requests every article again (--refresh).
+NEWSCRAWL_KNOWN_BACKEND = "newscrawl.spiders.known.StoreKnownArticles"
+NEWSCRAWL_REFRESH = False
+
+# Distributed crawling (newscrawl.distributed; `crawl --redis URL`, which sets
+# scrapy-redis's REDIS_URL): the prefix of every Redis key (--redis-prefix), and
+# how long an idle worker waits for new work before it exits (--idle-exit; 0:
+# forever).  Scrapy asks an idle spider every 5 s, so it exits up to 5 s later.
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"
+NEWSCRAWL_IDLE_EXIT = 30.0

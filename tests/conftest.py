@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -129,3 +131,51 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RedisServer:
+    """Debian's redis-server on 127.0.0.1, started by a test."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def url(self, userinfo: str = "") -> str:
+        """``redis://[USERINFO@]127.0.0.1:PORT/0``."""
+        return f"redis://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def start_redis(workdir: Path, password: str = "") -> RedisServer:
+    """redis-server without persistence, on a free port (``password``: ``requirepass``)."""
+    import redis  # the distributed tests' dependency, not every test's
+
+    port = free_port()
+    extra = ["--requirepass", password] if password else []
+    process = subprocess.Popen(
+        [require_tool("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(workdir), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    server = RedisServer(process, port)
+    client = redis.Redis.from_url(server.url(f":{password}" if password else ""))
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return server
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("redis-server did not start") from None
+            time.sleep(0.05)

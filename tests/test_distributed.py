@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import time
 import warnings
@@ -30,17 +29,23 @@ from scrapy_redis.pipelines import default_serialize as scrapy_redis_serialize
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from scrapy_redis.spiders import RedisSpider
 
-from newscrawl import distributed
 from newscrawl.archive.store import Store
-from newscrawl.distributed import Keys, RedisItemPipeline, RedisScheduler, distributed_spider
+from newscrawl.distributed.article_json import article_from_json, article_to_json
+from newscrawl.distributed.collector import CollectorBusy, collect
+from newscrawl.distributed.keys import Keys
+from newscrawl.distributed.pipeline import RedisItemPipeline
+from newscrawl.distributed.scheduler import RedisScheduler
+from newscrawl.distributed.spider import distributed_spider
+from newscrawl.distributed.worker import as_worker, worker_settings
 from newscrawl.items import Article
+from newscrawl.runner import project_settings
 from newscrawl.spiders.category import CategorySpider
 from tests.conftest import (
     ROOT,
     Replica,
     clean_env,
-    require_tool,
     run_cli,
+    start_redis,
     start_replica,
     stop_replica,
 )
@@ -52,38 +57,12 @@ ARTICLE_PREFIX = "/NewsData/GetNewsText.do?id="
 # --------------------------------------------------------------------------- fixtures
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Debian's redis-server on 127.0.0.1, no persistence; yields ``redis://…/0``."""
-    binary = require_tool("redis-server")
-    workdir = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("redis-server did not start") from None
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url()
+    server.stop()
 
 
 @pytest.fixture
@@ -106,11 +85,20 @@ def slow_replica() -> Iterator[Replica]:
     stop_replica(replica)
 
 
+#: The keys of the default prefix (setting NEWSCRAWL_REDIS_PREFIX).
+KEYS = Keys.from_settings(project_settings())
+
+
+def settings_of_worker(redis_url: str, **settings: Any) -> dict[str, Any]:
+    """A worker's settings as ``newscrawl crawl --redis`` makes them, ``settings`` on top."""
+    worker = as_worker(project_settings({"REDIS_URL": redis_url, **settings})).copy_to_dict()
+    # The reactor is get_crawler()'s business: a test installs none.
+    return {k: v for k, v in worker.items() if not k.startswith("TWISTED_REACTOR")}
+
+
 def worker_crawler(redis_url: str, spider_cls: type[scrapy.Spider] = CategorySpider,
                    **settings: Any) -> Any:
-    crawler = get_crawler(
-        distributed_spider(spider_cls), {**distributed.worker_settings(redis_url), **settings}
-    )
+    crawler = get_crawler(distributed_spider(spider_cls), settings_of_worker(redis_url, **settings))
     crawler.spider = crawler.spidercls.from_crawler(crawler)
     return crawler
 
@@ -211,7 +199,7 @@ def test_two_workers_share_one_crawl(
     exported = run_cli("export", "--redis", redis_url, "--out", archive)
     assert exported.returncode == 0, exported.stderr
     assert posted_codes(archive) == expected_codes()
-    keys = Keys()
+    keys = KEYS
     assert server.llen(keys.items) == 0
     # The run is over: nothing of it is left in Redis but the archived codes.
     assert not server.exists(keys.requests, keys.dupefilter, keys.start_urls, keys.workers)
@@ -247,25 +235,25 @@ def test_worker_start_urls_are_shared_not_repeated(
 def test_scrapy_redis_start_does_not_read_redis(redis_url: str, server: redis.Redis) -> None:
     """scrapy-redis only has start_requests(), which Scrapy 2.19's start() never calls."""
     assert RedisSpider.start is scrapy.Spider.start
-    server.rpush(Keys().start_urls, "http://example.com/category/a.html")
-    crawler = get_crawler(RedisSpider, distributed.worker_settings(redis_url))
+    server.rpush(KEYS.start_urls, "http://example.com/category/a.html")
+    crawler = get_crawler(RedisSpider, settings_of_worker(redis_url))
     old = RedisSpider.from_crawler(crawler, name="old")
     assert start_output(old) == []  # the seed waits for the spider to go idle
-    assert server.llen(Keys().start_urls) == 1
+    assert server.llen(KEYS.start_urls) == 1
 
     ours = worker_crawler(redis_url).spider
     requests = start_output(ours)
     assert [r.url for r in requests] == ["http://example.com/category/a.html"]
-    assert server.llen(Keys().start_urls) == 0
+    assert server.llen(KEYS.start_urls) == 0
 
 
 def test_worker_takes_share_links_and_its_own_start_urls(
     redis_url: str, server: redis.Redis
 ) -> None:
-    server.rpush(Keys().start_urls, json.dumps(
+    server.rpush(KEYS.start_urls, json.dumps(
         {"url": "http://example.com/html_News/NewsShare.html?infoCode=NW202112282228838683"}))
     crawler = get_crawler(distributed_spider(CategorySpider),
-                          distributed.worker_settings(redis_url))
+                          settings_of_worker(redis_url))
     spider = crawler.spidercls.from_crawler(
         crawler, start_urls="http://example.com/category/b.html")
     urls = [r.url for r in start_output(spider)]
@@ -305,7 +293,7 @@ def test_bad_seeds_are_ignored(redis_url: str, server: redis.Redis) -> None:
     assert spider.make_request_from_data(b"javascript:void(0)") == []
     assert spider.make_request_from_data(b'{"no": "url"}') == []
     # A batch of bad seeds does not end the reading: the good one after them is taken.
-    server.rpush(Keys().start_urls, *["not a url"] * 6, "http://example.com/category/c.html")
+    server.rpush(KEYS.start_urls, *["not a url"] * 6, "http://example.com/category/c.html")
     assert [r.url for r in start_output(spider)] == ["http://example.com/category/c.html"]
 
 
@@ -342,33 +330,33 @@ def test_items_keep_their_time_zone(redis_url: str, server: redis.Redis) -> None
 
     pipeline = RedisItemPipeline.from_crawler(worker_crawler(redis_url))
     assert pipeline.process_item(article()) == article()
-    [raw] = server.lrange(Keys().items, 0, -1)
-    assert distributed.article_from_json(raw) == article()
-    assert server.sismember(Keys().archived, article().code)
+    [raw] = server.lrange(KEYS.items, 0, -1)
+    assert article_from_json(raw) == article()
+    assert server.sismember(KEYS.archived, article().code)
 
 
 def test_export_takes_items_into_the_store(
     redis_url: str, server: redis.Redis, tmp_path: Path
 ) -> None:
-    server.rpush(Keys().items, distributed.article_to_json(article()), b"not json")
+    server.rpush(KEYS.items, article_to_json(article()), b"not json")
     with Store.open(tmp_path) as store:
         store.upsert(Article(**{**article().__dict__, "code": "NW1"}))
-        summary = distributed.collect(server, store)
+        summary = collect(server, store, KEYS)
         assert (summary.new, summary.unreadable) == (1, 1)
         stored = store.get(article().code)
         assert stored is not None
         assert (stored.date, stored.body, stored.slug) == (article().date, "<p>正文</p>",
                                                            "renminyoudianbao")
-        assert distributed.collect(server, store).total == 0
+        assert collect(server, store, KEYS).total == 0
     # Every stored code is now known to the workers.
-    assert {c.decode() for c in server.smembers(Keys().archived)} == {article().code, "NW1"}
+    assert {c.decode() for c in server.smembers(KEYS.archived)} == {article().code, "NW1"}
 
 
 def test_one_collector_at_a_time(redis_url: str, server: redis.Redis, tmp_path: Path) -> None:
-    lock = server.lock(Keys().collector_lock, timeout=60)
+    lock = server.lock(KEYS.collector_lock, timeout=60)
     assert lock.acquire(blocking=False)
-    with Store.open(tmp_path) as store, pytest.raises(distributed.CollectorBusy):
-        distributed.collect(server, store)
+    with Store.open(tmp_path) as store, pytest.raises(CollectorBusy):
+        collect(server, store, KEYS)
     lock.release()
 
 
@@ -396,7 +384,7 @@ def scrapy_redis_spiders_mixin() -> type:
 
 
 def test_worker_exits_after_being_idle_for_idle_exit(redis_url: str) -> None:
-    spider = worker_crawler(redis_url, MAX_IDLE_TIME_BEFORE_CLOSE=0.3).spider
+    spider = worker_crawler(redis_url, NEWSCRAWL_IDLE_EXIT=0.3).spider
     with pytest.raises(DontCloseSpider):
         spider.spider_idle()  # just became idle
     time.sleep(0.15)
@@ -408,7 +396,7 @@ def test_worker_exits_after_being_idle_for_idle_exit(redis_url: str) -> None:
     time.sleep(0.35)
     spider.spider_idle()  # idle for longer than 0.3 s: may close
 
-    forever = worker_crawler(redis_url, MAX_IDLE_TIME_BEFORE_CLOSE=0).spider
+    forever = worker_crawler(redis_url, NEWSCRAWL_IDLE_EXIT=0).spider
     forever._idle_since = time.monotonic() - 3600
     with pytest.raises(DontCloseSpider):
         forever.spider_idle()
@@ -418,8 +406,7 @@ def test_worker_exits_after_being_idle_for_idle_exit(redis_url: str) -> None:
 
 
 def test_scrapy_redis_scheduler_deletes_the_queue_under_other_workers(redis_url: str) -> None:
-    crawler = get_crawler(RedisSpider, {**distributed.worker_settings(redis_url),
-                                        "SCHEDULER_PERSIST": False})
+    crawler = get_crawler(RedisSpider, settings_of_worker(redis_url, SCHEDULER_PERSIST=False))
     spider = RedisSpider.from_crawler(crawler, name="old")
     first, second = (ScrapyRedisScheduler.from_crawler(crawler) for _ in range(2))
     with warnings.catch_warnings():
@@ -434,7 +421,7 @@ def test_scrapy_redis_scheduler_deletes_the_queue_under_other_workers(redis_url:
 def test_run_keeps_the_queue_and_bounds_the_duplicate_filter(
     redis_url: str, server: redis.Redis
 ) -> None:
-    keys = Keys()
+    keys = KEYS
     server.sadd(keys.dupefilter, "fingerprint of the last run")
     crawler = worker_crawler(redis_url)
     first, second = (RedisScheduler.from_crawler(crawler) for _ in range(2))
@@ -469,7 +456,7 @@ def test_no_deprecation_warnings_from_the_scheduler(redis_url: str) -> None:
 
 
 def test_archived_articles_are_not_requested(redis_url: str, server: redis.Redis) -> None:
-    server.sadd(Keys().archived, "NW202112282228838683")
+    server.sadd(KEYS.archived, "NW202112282228838683")
     spider = worker_crawler(redis_url).spider
     assert spider.article_request("NW202112282228838683", "http://example.com/s") is None
     assert spider.article_request("NW202112282228838684", "http://example.com/s") is not None
@@ -479,12 +466,12 @@ def test_archived_articles_are_not_requested(redis_url: str, server: redis.Redis
 
 def test_worker_settings_replace_the_archive_pipeline() -> None:
     pipelines = {"newscrawl.pipelines.clean.CleanHtmlPipeline": 300,
-                 "newscrawl.pipelines.archive.ArchivePipeline": 900}
-    settings = distributed.worker_settings("redis://h:1/0", 5, "p", pipelines)["ITEM_PIPELINES"]
-    assert settings == {
+                 "newscrawl.pipelines.archive.ArchivePipeline": 800}
+    settings = worker_settings(project_settings({"ITEM_PIPELINES": pipelines}))
+    assert settings["ITEM_PIPELINES"] == {
         "newscrawl.pipelines.clean.CleanHtmlPipeline": 300,
         "newscrawl.pipelines.archive.ArchivePipeline": None,
-        "newscrawl.distributed.RedisItemPipeline": 900,
+        "newscrawl.distributed.pipeline.RedisItemPipeline": 800,
     }
 
 

@@ -34,7 +34,9 @@ def make_spider(
     tmp_path: Path, start_urls: str | list[str] = f"{HOST}/category/a.html",
     spider_cls: type[ListingSpider] = CategorySpider, **settings: Any,
 ) -> ListingSpider:
-    crawler = get_crawler(spider_cls, {"NEWSCRAWL_OUT_DIR": str(tmp_path), **settings})
+    # newscrawl's own settings are declared in newscrawl.settings only.
+    own = {k: v for k, v in project_settings().items() if k.startswith("NEWSCRAWL_")}
+    crawler = get_crawler(spider_cls, {**own, "NEWSCRAWL_OUT_DIR": str(tmp_path), **settings})
     return spider_cls.from_crawler(crawler, start_urls=start_urls)
 
 

@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from newscrawl import distributed_cli
 from newscrawl.commands import (
     UsageError,
     add_crawl_options,
     check_archive_dir,
     crawl_settings,
+    distributed_options,
     non_negative_float,
     positive_int,
 )
@@ -88,7 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_crawl_options(parser)
     add_politeness_options(parser)
-    distributed_cli.add_worker_options(parser)
+    distributed_options.add_worker_options(parser)
 
 
 def spider_for(start_urls: list[str]) -> type[ListingSpider]:
@@ -136,6 +136,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("at least one START_URL is needed (or --redis URL)")
     check_archive_dir(args.out)
     if args.redis:  # one worker of a distributed crawl (README: Distributed crawling)
-        return distributed_cli.run_worker(args, start_urls)
+        settings = {**distributed_options.redis_settings(args), **politeness_settings(args)}
+        # -s NAME=VALUE comes last: it overrides the options above.
+        settings.update(crawl_settings(args))
+        return distributed_options.run_worker(settings, start_urls)
     result = run_listing_crawl(args, start_urls)
     return crawl_status(result, start_urls)

@@ -6,10 +6,14 @@ import argparse
 import sqlite3
 import sys
 
-from newscrawl import distributed_cli
 from newscrawl.archive.export import export_archive, remembered_keep_days
 from newscrawl.archive.store import STORE_FILE, Store, state_dir
-from newscrawl.commands import UsageError, add_archive_options, check_archive_dir
+from newscrawl.commands import (
+    UsageError,
+    add_archive_options,
+    check_archive_dir,
+    distributed_options,
+)
 
 NAME = "export"
 HELP = "write the archive's posts, category pages and site files from its store"
@@ -46,14 +50,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "to old_post/; 0 keeps every post in _posts/.  The archive remembers it: later "
         "exports, crawls and fetches apply it too (default: the archive's last, else 0)",
     )
-    distributed_cli.add_redis_option(
+    distributed_options.add_redis_option(
         parser, purpose=": first store the articles its workers sent (then export)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.redis:  # first the articles of a distributed crawl's workers
         check_archive_dir(args.out)
-        distributed_cli.collect_into_archive(args, args.out)
+        distributed_options.collect_into_archive(args, args.out)
     if not (state_dir(args.out) / STORE_FILE).is_file():
         raise UsageError(
             f"{args.out}: no newscrawl archive here (no {state_dir(args.out) / STORE_FILE})"

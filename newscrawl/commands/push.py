@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from newscrawl import distributed_cli
+from newscrawl.commands import distributed_options
 from newscrawl.commands.crawl import http_url
 
 NAME = "push"
@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "start_urls", nargs="+", type=http_url, metavar="START_URL",
         help="category page, list feed or share link (http or https)",
     )
-    distributed_cli.add_redis_option(parser, required=True)
+    distributed_options.add_redis_option(parser, required=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    return distributed_cli.push(args, list(dict.fromkeys(args.start_urls)))
+    return distributed_options.push(args, list(dict.fromkeys(args.start_urls)))

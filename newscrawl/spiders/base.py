@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -25,9 +25,9 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.archive.store import STORE_FILE, Store, state_dir
 from newscrawl.items import Article
 from newscrawl.sources import eastmoney as source
+from newscrawl.spiders.known import SkipKnownArticles
 
 
 def failure_reason(failure: Failure) -> str:
@@ -49,28 +49,21 @@ def failure_reason(failure: Failure) -> str:
 class ArticleSpider(scrapy.Spider):
     """Base of newscrawl's spiders: turns article codes into requests and answers into items.
 
-    Incremental by default: an article already in the archive's store is not
+    Incremental by default: an article the archive already has is not
     requested again (its code is known from the share link or the feed entry
-    before any request).  ``NEWSCRAWL_REFRESH = True`` refetches everything.
+    before any request; ``newscrawl.spiders.known`` says which are known).
+    ``NEWSCRAWL_REFRESH = True`` refetches everything.
     """
 
-    _known_codes: set[str] | None = None
     _requested_codes: set[str] | None = None
+    #: Which articles are not requested again (``newscrawl.spiders.known``).
+    skip_known: SkipKnownArticles
 
-    def is_known(self, code: str) -> bool:
-        """True when article ``code`` is already archived and need not be fetched."""
-        if self._known_codes is None:
-            settings = self.crawler.settings
-            if settings.getbool("NEWSCRAWL_REFRESH"):
-                self._known_codes = set()
-            else:
-                out_dir = Path(settings.get("NEWSCRAWL_OUT_DIR", "output"))
-                if (state_dir(out_dir) / STORE_FILE).exists():
-                    with Store.open(out_dir) as store:
-                        self._known_codes = store.codes()
-                else:
-                    self._known_codes = set()
-        return code in self._known_codes
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.skip_known = SkipKnownArticles.from_crawler(crawler)
+        return spider
 
     def report_failure(self, url: str, code: str | None, reason: str) -> None:
         self.crawler.signals.send_catch_log(
@@ -95,8 +88,7 @@ class ArticleSpider(scrapy.Spider):
         if not source.is_valid_code(code):
             self.report_failure(share_url, code, f"invalid article code {code!r}")
             return None
-        if self.is_known(code):
-            self.crawler.stats.inc_value("newscrawl/known_skipped")
+        if self.skip_known.article(code):
             return None
         configured = self.crawler.settings.get("NEWSCRAWL_ARTICLE_HOST") or ""
         if configured and "://" not in configured:

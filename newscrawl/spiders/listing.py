@@ -158,9 +158,7 @@ class ListingSpider(ArticleSpider):
                 self.crawler.stats.inc_value("newscrawl/offsite_links")
             elif source.is_post_url(url):
                 code = source.code_from_post_url(url)
-                if code is not None and self.is_known(code):
-                    # The page only links to an article the archive has.
-                    self.crawler.stats.inc_value("newscrawl/known_post_pages_skipped")
+                if code is not None and self.skip_known.post_page(code):
                     continue
                 yield self.page_request(url, self.parse_post, site)
             elif source.is_next_page_link(url, text, rels, listing):
