@@ -7,7 +7,8 @@ so there is never a stale lock to clean up by hand: the file itself stays, and
 is only a place to lock and to say who holds it.
 
 While it holds the lock, the holder writes a one-line JSON record into the
-file: its pid, its command line and when it started.  A second run that finds
+file: its pid, its command line (passwords in URLs masked: the file is
+world-readable) and when it started.  A second run that finds
 the archive busy reads that record to name the holder, and refuses (or waits,
 with ``--wait``).
 
@@ -33,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from newscrawl.archive.store import state_dir
+from newscrawl.redact import mask_passwords
 
 LOCK_FILE = "lock"
 
@@ -153,7 +155,7 @@ class ArchiveLock:
             raise
         record = {
             "pid": os.getpid(),
-            "command": command,
+            "command": mask_passwords(command),
             "started": datetime.now().astimezone().isoformat(timespec="seconds"),
         }
         os.ftruncate(fd, 0)

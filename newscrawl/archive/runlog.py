@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.store import STORE_FILE, state_dir
+from newscrawl.redact import mask_passwords
 
 RUNS_FILE = "runs.jsonl"
 
@@ -96,7 +97,9 @@ def runs_path(archive_dir: Path) -> Path:
 def append(archive_dir: Path, record: RunRecord) -> None:
     path = runs_path(archive_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(asdict(record), ensure_ascii=False) + "\n"
+    # World-readable: no password of a URL in it (an error line may name one).
+    values = {k: mask_passwords(v) if isinstance(v, str) else v for k, v in asdict(record).items()}
+    line = json.dumps(values, ensure_ascii=False) + "\n"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         os.write(fd, line.encode("utf-8"))

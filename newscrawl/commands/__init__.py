@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
+from newscrawl.redact import mask_passwords
 
 DEFAULT_OUT = Path("output")
 
@@ -127,5 +128,5 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def error(message: str) -> None:
-    """One line on stderr."""
-    print(f"newscrawl: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, without the password of any URL in it."""
+    print(mask_passwords(f"newscrawl: {message}"), file=sys.stderr, flush=True)
