@@ -114,6 +114,30 @@ def test_a_category_page_yields_share_links_posts_and_pagination_only(tmp_path: 
     assert [p["reason"] for p in problems] == ["invalid article code 'bad/../code'"]
 
 
+class KnowsOneAndThree:
+    """A backend of the skip-known-articles component that knows articles NW1 and NW3."""
+
+    def __contains__(self, code: object) -> bool:
+        return code in {"NW1", "NW3"}
+
+
+def test_known_articles_come_from_the_backend_the_settings_name(tmp_path: Path) -> None:
+    page = html(f"{HOST}/category/a.html?page=2", CATEGORY_PAGE)
+    spider = make_spider(tmp_path, NEWSCRAWL_KNOWN_BACKEND=f"{__name__}.KnowsOneAndThree")
+    requests = urls(spider.parse(page))
+    assert f"{ARTICLE}NW2" in requests
+    # Neither the known article nor the post page named after the other one.
+    assert f"{ARTICLE}NW1" not in requests and f"{HOST}/post/NW3.html" not in requests
+    stats = spider.crawler.stats
+    assert stats.get_value("newscrawl/known_skipped") == 1
+    assert stats.get_value("newscrawl/known_post_pages_skipped") == 1
+    # --refresh: no backend is asked, every article is requested.
+    refresh = make_spider(tmp_path, NEWSCRAWL_KNOWN_BACKEND=f"{__name__}.KnowsOneAndThree",
+                          NEWSCRAWL_REFRESH=True)
+    requests = urls(refresh.parse(page))
+    assert f"{ARTICLE}NW1" in requests and f"{HOST}/post/NW3.html" in requests
+
+
 def test_pagination_styles(tmp_path: Path) -> None:
     spider = make_spider(tmp_path)
     page = f"{HOST}/category/a.html"
