@@ -94,6 +94,9 @@ NEWSCRAWL_FORMATS = {"jekyll": "newscrawl.formats.jekyll.JekyllFormat"}
 NEWSCRAWL_SITE_URL = "//finews.withounder.com"
 NEWSCRAWL_SLUG_OVERRIDES: dict[str, str] = {}
 NEWSCRAWL_MAX_FUTURE_HOURS = 48
+#: Articles dated before this day (Beijing time) are rejected: the source did
+#: not exist then, and a year 0001 or 999 is a broken date, not a real one.
+NEWSCRAWL_MIN_DATE = "1990-01-01"
 NEWSCRAWL_PROGRESS_INTERVAL = 10.0
 #: Where list-feed entries' and share links' articles are fetched, when not on
 #: their own host (``http://host:port``; empty: the feed's or link's host).

@@ -7,3 +7,7 @@ fetch_failed = object()
 #: Sent by the archive pipeline for each accepted article.
 #: Arguments: ``code`` (str), ``status`` ("written" or "unchanged").
 archive_wrote = object()
+
+#: Sent by the archive pipeline when the export at the end of a crawl failed.
+#: Arguments: ``reason`` (one line).  The command exits non-zero.
+export_failed = object()

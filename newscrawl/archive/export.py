@@ -41,7 +41,7 @@ from pathlib import Path
 from newscrawl.archive.atomic import AtomicBatch
 from newscrawl.archive.manifest import FileRecord, Manifest, code_range, sha256
 from newscrawl.archive.store import Store, StoredSummary, state_dir
-from newscrawl.formats import OutputFormat, load_format
+from newscrawl.formats import OutputFormat, Unpublishable, load_format
 from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 from newscrawl.pipelines.dates import BEIJING
 from newscrawl.sources import eastmoney as source
@@ -64,6 +64,40 @@ _REASONS = {
     _EDITED: "edited since newscrawl wrote it",
     _NOT_A_FILE: "exists and is not a regular file",
 }
+
+
+class StoreRefused(Exception):
+    """The store knows far fewer articles than the archive has posts: it is not exported.
+
+    A store emptied or replaced by mistake (a full disk, a bad restore, a
+    0-byte file that SQLite reads as an empty database) would otherwise make
+    the export remove every post it no longer knows.
+    """
+
+
+#: The store must know at least this share of the articles whose posts
+#: newscrawl wrote, or the export is refused (:class:`StoreRefused`).
+MIN_STORE_SHARE = 0.5
+
+
+def check_store(stored: int, posted: int, store_path: Path) -> None:
+    """Raise :class:`StoreRefused` when ``stored`` articles are too few for ``posted`` posts."""
+    if posted and stored < posted * MIN_STORE_SHARE:
+        raise StoreRefused(
+            f"{store_path}: the store knows {stored} articles, but newscrawl wrote posts of "
+            f"{posted}: refusing to export (was the store emptied or replaced? restore it "
+            "from a backup; no post was removed)"
+        )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why an export failed, in one line: the file and the system's words for an OSError."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    if isinstance(exc, sqlite3.Error):
+        return f"unreadable store or manifest ({' '.join(str(exc).split())})"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -162,8 +196,10 @@ def export_archive(
     the setting ``NEWSCRAWL_FORMAT``'s by default.  ``keep_days`` is remembered in the manifest (see
     :func:`remembered_keep_days`).
 
-    Raises ValueError for a bad site URL or a negative ``keep_days``, and
-    OSError when the archive cannot be written.
+    Raises ValueError for a bad site URL or a negative ``keep_days``,
+    :class:`StoreRefused` when the store knows far fewer articles than
+    newscrawl wrote posts (nothing is changed then), and OSError when the
+    archive cannot be written.
     """
     started = time.monotonic()
     output_format = output_format or load_format()
@@ -173,6 +209,7 @@ def export_archive(
     out_dir = Path(out_dir)
     with export_lock(out_dir), \
             Manifest.open(out_dir, output_format.code_of_post) as manifest:
+        check_store(store.count(), manifest.post_codes(), store.path)
         export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()
@@ -404,7 +441,11 @@ class _Export:
         if seen.state == _NOT_A_FILE:
             self.skip(rel, _REASONS[_NOT_A_FILE])
             return False
-        data = make()
+        try:
+            data = make()
+        except Unpublishable as exc:  # stored before newscrawl refused such articles
+            self.skip(rel, f"not written: {exc}")
+            return False
         digest = sha256(data)
         if seen.state == _MISSING:
             self.queue(_Write(rel, data, digest, source, None))
@@ -462,8 +503,14 @@ class _Export:
         if not source.is_valid_code(summary.code):
             self.skip(f"{self.format.post_folders[0]}/{summary.code!r}", "unsafe article code")
             return
-        old = is_old(summary.date.astimezone(BEIJING).date(), self.today, self.keep_days)
-        rel = self.format.post_path(summary, old)
+        try:
+            old = is_old(summary.date.astimezone(BEIJING).date(), self.today, self.keep_days)
+            rel = self.format.post_path(summary, old)
+        except (Unpublishable, OverflowError) as exc:
+            # A row from before newscrawl refused such dates (a year 0001): left as it is.
+            self.handled.update(existing)
+            self.skip(f"{self.format.post_folders[0]}/*-{summary.code}.*", str(exc))
+            return
         if old:
             self.result.old_posts += 1
         else:
@@ -495,7 +542,10 @@ class _Export:
             return True
         if seen.state == _NOT_A_FILE:
             return False
-        data = make()
+        try:
+            data = make()
+        except Unpublishable:
+            return False
         assert seen.stat is not None
         if seen.stat.st_size != len(data):
             return False

@@ -252,6 +252,11 @@ class Manifest:
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
+    def post_codes(self) -> int:
+        """How many articles have a post on record (in ``_posts/`` or ``old_post/``)."""
+        return int(self._db.execute(
+            "SELECT COUNT(DISTINCT code) FROM files WHERE code IS NOT NULL").fetchone()[0])
+
     # -- changing ------------------------------------------------------
 
     def _begin(self) -> None:

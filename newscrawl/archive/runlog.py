@@ -198,7 +198,9 @@ class RunRecorder:
             rejected=sum(len(r.summary.rejected) for r in results),
             failed=sum(len(r.summary.failed) for r in results),
             finish_reason=summary.finish_reason,
-            error=next((r.error for r in results if r.error), "") or "",
+            error=next((r.error for r in results if r.error), "")
+            or next((f"export failed: {r.summary.export_error}" for r in results
+                     if r.summary.export_error), ""),
         )
         append(self.archive_dir, record)
         return record

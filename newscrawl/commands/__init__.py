@@ -14,6 +14,7 @@ from typing import Any
 
 from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 from newscrawl.redact import mask_passwords
+from newscrawl.text import printable
 
 DEFAULT_OUT = Path("output")
 
@@ -128,5 +129,6 @@ def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def error(message: str) -> None:
-    """One line on stderr, without the password of any URL in it."""
-    print(mask_passwords(f"newscrawl: {message}"), file=sys.stderr, flush=True)
+    """One line on stderr, without the password of any URL in it, and with whatever
+    the message quotes from the source escaped (see :func:`newscrawl.text.printable`)."""
+    print(printable(mask_passwords(f"newscrawl: {message}")), file=sys.stderr, flush=True)

@@ -20,6 +20,7 @@ from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.category import CategorySpider
 from newscrawl.spiders.feed import FeedSpider
 from newscrawl.spiders.listing import STAT_START_FAILED, ListingSpider
+from newscrawl.text import printable
 
 NAME = "crawl"
 HELP = "crawl category pages, list feeds and share links into the archive"
@@ -46,8 +47,9 @@ in Redis; start URLs may also come from `newscrawl push`; the articles go to
 Redis, and `newscrawl export --redis URL` writes them into the archive.
 
 Exit status: 0 when the run completed (even with rejected or failed
-articles), 1 when no start URL could be read, 2 on bad arguments or an
-archive directory that cannot be written.  Honours http_proxy / no_proxy."""
+articles), 1 when no start URL could be read or the archive could not be
+exported at the end (its articles stay in the store), 2 on bad arguments or
+an archive directory that cannot be written.  Honours http_proxy / no_proxy."""
 
 
 def http_url(text: str) -> str:
@@ -115,9 +117,13 @@ def run_listing_crawl(
 
 
 def crawl_status(result: CrawlResult, start_urls: list[str]) -> int:
-    """0 when the run completed; 1 when it did not run or no start URL could be read."""
+    """0 when the run completed; 1 when it did not run, no start URL could be read,
+    or the archive could not be exported."""
     if result.error:
-        print(f"newscrawl: the crawl stopped: {result.error}", file=sys.stderr)
+        print(printable(f"newscrawl: the crawl stopped: {result.error}"), file=sys.stderr)
+        return 1
+    if result.summary.export_error:
+        print(result.summary.export_error_line(), file=sys.stderr)
         return 1
     if result.stats.get(STAT_START_FAILED, 0) >= len(start_urls):
         count = len(start_urls)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 
-from newscrawl.archive.export import export_archive, remembered_keep_days
+from newscrawl.archive.export import StoreRefused, export_archive, remembered_keep_days
 from newscrawl.archive.store import STORE_FILE, Store, state_dir
 from newscrawl.commands import (
     UsageError,
     add_archive_options,
     check_archive_dir,
     distributed_options,
+    error,
 )
 
 NAME = "export"
@@ -29,7 +29,9 @@ and files that newscrawl did not write, or that were edited since, are never
 overwritten or deleted: they are skipped, one warning line each on stderr.
 
 Prints one summary line.  Exit status 0 on success (also with skipped files),
-2 when DIR holds no store or cannot be written."""
+2 when DIR holds no store, the store cannot be read or knows fewer than half
+of the articles whose posts newscrawl wrote (an emptied or replaced store:
+nothing is removed), or the archive cannot be written."""
 
 
 def keep_days_arg(text: str) -> int:
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Store.open(args.out) as store:
             result = export_archive(store, args.out, args.site_url, keep_days)
+    except StoreRefused as exc:
+        raise UsageError(str(exc)) from exc
     except sqlite3.Error as exc:
         raise UsageError(f"{args.out}: unreadable store ({exc})") from exc
     except ValueError as exc:
@@ -77,6 +81,6 @@ def run(args: argparse.Namespace) -> int:
         where = exc.filename or args.out
         raise UsageError(f"{where}: cannot write the archive ({exc.strerror})") from exc
     for line in result.warning_lines():
-        print(f"newscrawl: {line}", file=sys.stderr)
+        error(line)
     print(result.summary_line(), flush=True)
     return 0

@@ -9,6 +9,7 @@ from newscrawl.commands import UsageError, add_crawl_options, check_archive_dir,
 from newscrawl.runner import project_settings, run_crawl
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.share import ShareSpider
+from newscrawl.text import printable
 
 NAME = "fetch"
 HELP = "fetch one article from its share link and write its post"
@@ -18,7 +19,8 @@ its data comes from …/NewsData/GetNewsText.do?id=CODE on the same host.  The
 article goes through the pipelines into the archive's store, and its post is
 written to DIR/_posts/<YYYY-MM-DD>-<CODE>.md.  Exit status 0 when the post was
 written (or was already up to date), 1 when the article could not be fetched
-or was rejected (the reason is printed), 2 on bad arguments.
+or was rejected, or its post could not be written (the reason is printed),
+2 on bad arguments.
 
 Honours http_proxy / no_proxy, like every newscrawl crawl."""
 
@@ -38,15 +40,18 @@ def run(args: argparse.Namespace) -> int:
     settings.setdefault("NEWSCRAWL_REFRESH", True)
     result = run_crawl(ShareSpider, project_settings(settings), url=args.url)
     if result.error:
-        print(f"newscrawl: {args.url}: {result.error}", file=sys.stderr)
+        print(printable(f"newscrawl: {args.url}: {result.error}"), file=sys.stderr)
         return 1
     summary = result.summary
     if summary.problems:
         problem = summary.problems[0]
-        print(f"newscrawl: {args.url}: {problem.reason}", file=sys.stderr)
+        print(printable(f"newscrawl: {args.url}: {problem.reason}"), file=sys.stderr)
+        return 1
+    if summary.export_error:
+        print(summary.export_error_line(), file=sys.stderr)
         return 1
     if summary.written + summary.unchanged == 0:
-        print(f"newscrawl: {args.url}: no article was written", file=sys.stderr)
+        print(printable(f"newscrawl: {args.url}: no article was written"), file=sys.stderr)
         return 1
     code = source.code_from_share_url(args.url)
     posts = sorted(args.out.glob(f"_posts/*-{code}.md")) + sorted(
@@ -54,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
     )
     state = "written" if summary.written else "unchanged"
     where = posts[0] if posts else args.out
-    print(f"newscrawl: {where} ({state})", flush=True)
+    print(printable(f"newscrawl: {where} ({state})"), flush=True)
     return 0

@@ -27,6 +27,7 @@ from twisted.internet import task
 from newscrawl import signals as newscrawl_signals
 from newscrawl.archive.store import state_dir
 from newscrawl.pipelines.validate import DuplicateArticle
+from newscrawl.text import printable
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,10 @@ class Problem:
     reason: str
 
     def line(self) -> str:
+        """One line, whatever the source put in the code, URL or reason (see :func:`printable`)."""
         if not self.code:  # a page, not an article: its URL says it all
-            return f"{self.kind} {self.url}: {self.reason}"
-        return f"{self.kind} {self.code}: {self.reason} ({self.url})"
+            return printable(f"{self.kind} {self.url}: {self.reason}")
+        return printable(f"{self.kind} {self.code}: {self.reason} ({self.url})")
 
 
 @dataclass
@@ -57,6 +59,8 @@ class RunSummary:
     problems: list[Problem] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     finish_reason: str = ""
+    #: Why the export at the end of the run failed ("" when it did not).
+    export_error: str = ""
 
     @property
     def rejected(self) -> list[Problem]:
@@ -67,8 +71,11 @@ class RunSummary:
         return [p for p in self.problems if p.kind == "failed"]
 
     def progress_line(self) -> str:
+        # Articles reach the archive's files only through the export at the end:
+        # when it failed, they are stored, not written.
+        stored = "stored, not exported" if self.export_error else "written"
         return (
-            f"newscrawl: {self.pages} pages, {self.written} written, "
+            f"newscrawl: {self.pages} pages, {self.written} {stored}, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected, "
             f"{len(self.failed)} failed"
         )
@@ -78,6 +85,12 @@ class RunSummary:
         lines = [f"{self.progress_line()} in {elapsed:.1f}s"]
         lines.extend(f"  {problem.line()}" for problem in self.problems)
         return lines
+
+    def export_error_line(self) -> str:
+        """The one line of a failed export ("" when it did not fail)."""
+        if not self.export_error:
+            return ""
+        return printable(f"newscrawl: the archive could not be exported: {self.export_error}")
 
 
 class RunReport:
@@ -108,6 +121,7 @@ class RunReport:
         crawler.signals.connect(report.response_received, signal=signals.response_received)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.fetch_failed, signal=newscrawl_signals.fetch_failed)
+        crawler.signals.connect(report.export_failed, signal=newscrawl_signals.export_failed)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         return report
@@ -153,6 +167,9 @@ class RunReport:
 
     def fetch_failed(self, url: str, code: str | None, reason: str) -> None:
         self._record(Problem("failed", url, code, reason))
+
+    def export_failed(self, reason: str) -> None:
+        self.summary.export_error = reason
 
     def _record(self, problem: Problem) -> None:
         self.summary.problems.append(problem)

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from newscrawl.items import Article
 
 
+class Unpublishable(ValueError):
+    """A value of the source that a format cannot write safely: the article is rejected
+    with this reason (a share link that is not http(s), a date with no four-digit year)."""
+
+
 @dataclass(frozen=True)
 class SiteFile:
     """A file of the archive besides the posts (a category page, a layout, the config).
@@ -61,7 +66,16 @@ class OutputFormat(abc.ABC):
 
     @abc.abstractmethod
     def render_post(self, article: Article, site_url: str) -> bytes:
-        """The bytes of an article's post."""
+        """The bytes of an article's post; :class:`Unpublishable` when it cannot be written."""
+
+    def check_post(self, article: Article) -> None:
+        """Raise :class:`Unpublishable` when ``article`` cannot be written as a post.
+
+        Asked before an article is stored, so that it is rejected with its
+        reason instead of failing every export.  This default renders the
+        post; a format with a cheaper check overrides it.
+        """
+        self.render_post(article, "//newscrawl.invalid")
 
     @abc.abstractmethod
     def renderer_files(self) -> tuple[str, ...]:

@@ -8,11 +8,12 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.archive.export import export_archive, remembered_keep_days
+from newscrawl.archive.export import export_archive, failure_reason, remembered_keep_days
 from newscrawl.archive.store import Store
-from newscrawl.formats import OutputFormat, load_format
+from newscrawl.formats import OutputFormat, Unpublishable, load_format
 from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ class ArchivePipeline:
     consistent with each other (a post's category page exists, a post moved
     to ``old_post/`` is not also in ``_posts/``).  A run killed before that
     leaves stored articles whose files the next command's export writes.
+
+    An article that cannot be written safely as a post (the format's
+    ``check_post``) is rejected before it is stored.  An export that
+    fails is sent as the ``export_failed`` signal, not raised: Scrapy would
+    only log a raised error ("Scraper close failure") and end the crawl as
+    if all was well; the run report takes the signal and the command exits
+    non-zero.
     """
 
     def __init__(self, crawler: Crawler, out_dir: Path, site_url: str,
@@ -64,6 +72,10 @@ class ArchivePipeline:
             return
         try:
             self.export()
+        except Exception as exc:  # whatever it is, the command must fail, not Scrapy log it
+            reason = failure_reason(exc)
+            logger.debug("export failed", exc_info=True)
+            self.crawler.signals.send_catch_log(newscrawl_signals.export_failed, reason=reason)
         finally:
             self.store.close()
             self.store = None
@@ -74,8 +86,10 @@ class ArchivePipeline:
         keep_days = self.keep_days
         if keep_days is None:
             keep_days = remembered_keep_days(self.out_dir)
-        if self.store.count() == 0:
-            return
+        if self.store.count() == 0 and not any(
+            (self.out_dir / folder).exists() for folder in self.output_format.post_folders
+        ):
+            return  # a new archive whose first articles all failed: nothing to show yet
         result = export_archive(self.store, self.out_dir, self.site_url, keep_days,
                                 output_format=self.output_format)
         for line in result.warning_lines():
@@ -84,6 +98,10 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         article = item if isinstance(item, Article) else Article(**ItemAdapter(item).asdict())
+        try:
+            self.output_format.check_post(article)
+        except Unpublishable as exc:
+            raise DropItem(str(exc)) from exc
         if self.store is None:
             self.open_spider()
         assert self.store is not None

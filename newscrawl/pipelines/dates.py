@@ -24,6 +24,8 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newscrawl import settings as default_settings
+
 #: China Standard Time, the time of the source and of the archive.
 BEIJING = timezone(timedelta(hours=8))
 
@@ -187,7 +189,10 @@ def parse_date(value: object, now: datetime | None = None) -> datetime:
         raise DateError(f"unsupported date value of type {type(value).__name__}")
     if result.tzinfo is None:
         return result.replace(tzinfo=BEIJING)
-    return result.astimezone(BEIJING)
+    try:
+        return result.astimezone(BEIJING)
+    except (OverflowError, ValueError) as exc:  # 0001-01-01T00:00+14:00 has no +0800 time
+        raise DateError(f"date out of range: {value!r}") from exc
 
 
 def format_date(dt: datetime) -> str:
@@ -205,26 +210,47 @@ def _short_repr(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class DatesPipeline:
-    """Sets ``date`` from ``raw_date``; drops unreadable dates and dates in the future.
+def min_date_setting(value: object) -> datetime:
+    """``NEWSCRAWL_MIN_DATE`` (``YYYY-MM-DD``, or a datetime) as the first moment allowed, +0800."""
+    if isinstance(value, datetime):
+        day = value
+    else:
+        try:
+            day = datetime.strptime(str(value).strip(), "%Y-%m-%d")
+        except ValueError as exc:
+            raise ValueError(f"NEWSCRAWL_MIN_DATE: expected YYYY-MM-DD, got {value!r}") from exc
+    if day.year < 1000:
+        raise ValueError(f"NEWSCRAWL_MIN_DATE: {value!r} is before the year 1000")
+    return day.replace(tzinfo=BEIJING) if day.tzinfo is None else day.astimezone(BEIJING)
 
-    Setting: ``NEWSCRAWL_MAX_FUTURE_HOURS`` (default 48), how far ahead of now
-    a date may lie before the article is rejected (clocks and feeds drift, a
-    little is fine; a year 2099 is not).
+
+class DatesPipeline:
+    """Sets ``date`` from ``raw_date``; drops unreadable dates and dates out of range.
+
+    Settings: ``NEWSCRAWL_MAX_FUTURE_HOURS``, how far ahead of now a date may
+    lie before the article is rejected (clocks and feeds drift, a little is
+    fine; a year 2099 is not), and ``NEWSCRAWL_MIN_DATE``, the first day an
+    article may have (a year 0001 is a broken date, and it would name the
+    post's file with a year of fewer than four digits).
     """
 
     def __init__(
         self,
         max_future_hours: float = DEFAULT_MAX_FUTURE_HOURS,
         clock: Callable[[], datetime] | None = None,
+        min_date: object = None,
     ) -> None:
         self.max_future = timedelta(hours=max_future_hours)
         self.clock = clock or (lambda: datetime.now(BEIJING))
+        if min_date is None:
+            min_date = default_settings.NEWSCRAWL_MIN_DATE
+        self.min_date = min_date_setting(min_date)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatesPipeline:
         return cls(
-            crawler.settings.getfloat("NEWSCRAWL_MAX_FUTURE_HOURS", DEFAULT_MAX_FUTURE_HOURS)
+            crawler.settings.getfloat("NEWSCRAWL_MAX_FUTURE_HOURS", DEFAULT_MAX_FUTURE_HOURS),
+            min_date=crawler.settings.get("NEWSCRAWL_MIN_DATE"),
         )
 
     def process_item(self, item: Any) -> Any:
@@ -237,6 +263,10 @@ class DatesPipeline:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 raise DropItem("missing date") from exc
             raise DropItem(f"unreadable date {_short_repr(raw)}") from exc
+        if date < self.min_date:
+            raise DropItem(
+                f"date {_short_repr(raw)} is before {self.min_date:%Y-%m-%d} (NEWSCRAWL_MIN_DATE)"
+            )
         if date - now > self.max_future:
             raise DropItem(f"date {format_date(date)} lies in the future")
         adapter["date"] = date

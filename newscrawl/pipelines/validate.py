@@ -1,4 +1,4 @@
-"""Validation of the raw article: a safe code, a title, a body, once per run."""
+"""Validation of the raw article: a safe code, text fields that are text, once per run."""
 
 from __future__ import annotations
 
@@ -7,8 +7,33 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newscrawl.formats.jekyll.post import one_line
+from newscrawl.formats.jekyll.escape import plain_text
 from newscrawl.sources.eastmoney import is_valid_code
+
+#: The article's text fields: each must be a JSON string (or absent).
+TEXT_FIELDS = ("title", "media", "body", "digest")
+
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"), (int, "a number"), (float, "a number"), (list, "a list"),
+    (dict, "an object"),
+)
+
+
+def json_type(value: object) -> str:
+    """What a JSON value is, in words: ``a list``, ``an object``, ``a number``, ``a boolean``."""
+    for kind, name in _JSON_TYPES:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _without_surrogates(text: str) -> str:
+    """JSON's ``\ud800`` escapes can make lone surrogates, which no file or database holds."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "ignore")
+    return text
 
 
 class DuplicateArticle(DropItem):
@@ -30,12 +55,19 @@ class ValidatePipeline:
         code = adapter.get("code")
         if not is_valid_code(code):
             raise DropItem(f"invalid article code {code!r}")
-        title = adapter.get("title")
-        if not isinstance(title, str) or not one_line(title):
+        for name in TEXT_FIELDS:
+            value = adapter.get(name)
+            if value is None:
+                adapter[name] = ""
+            elif not isinstance(value, str):
+                raise DropItem(f"{name} is {json_type(value)}, not text")
+            else:
+                adapter[name] = _without_surrogates(value)
+        title = plain_text(adapter["title"])
+        if not title:
             raise DropItem("empty title")
-        adapter["title"] = one_line(title)
-        body = adapter.get("body")
-        if not isinstance(body, str) or not body.strip():
+        adapter["title"] = title
+        if not adapter["body"].strip():
             raise DropItem("empty body")
         if code in self._seen:
             raise DuplicateArticle(f"duplicate: {code} already seen in this run")

@@ -135,7 +135,7 @@ class ArticleSpider(scrapy.Spider):
         self.report_failure(kwargs["share_url"], kwargs["code"], failure_reason(failure))
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
+def _text(value: Any) -> Any:
+    """A text field as the source sent it: None is empty text; any other type is
+    passed on as it is, for the validate pipeline to reject with its JSON type."""
+    return "" if value is None else value

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from newscrawl.formats import OutputFormat, SiteFile
-from newscrawl.formats.jekyll import pages, post
+from newscrawl.formats.jekyll import escape, pages, post
 from newscrawl.items import Article
 
 if TYPE_CHECKING:
@@ -46,9 +46,12 @@ class JekyllFormat(OutputFormat):
     def render_post(self, article: Article, site_url: str) -> bytes:
         return post.render_post(article, site_url)
 
+    def check_post(self, article: Article) -> None:
+        post.check_post(article)
+
     def renderer_files(self) -> tuple[str, ...]:
         # The post's date formatting lives beside the date pipeline.
-        return (post.__file__, post.format_date.__code__.co_filename)
+        return (post.__file__, escape.__file__, post.format_date.__code__.co_filename)
 
     def site_files(self, store: Store, site_url: str) -> Iterator[SiteFile]:
         for slug, media in store.newest_media().items():

@@ -8,7 +8,6 @@ Jekyll builds the site, so they never change between exports).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,7 +15,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newscrawl.formats.jekyll.post import one_line, yaml_double_quoted, yaml_plain_or_quoted
+from newscrawl.formats.jekyll.escape import (
+    is_safe_slug,
+    plain_text,
+    safe_slug,
+    yaml_double_quoted,
+    yaml_plain_or_quoted,
+)
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -27,8 +32,8 @@ SITE_DESCRIPTION = "财经新闻存档：来源各媒体的财经新闻，按来
 
 CATEGORY_DIR = "category"
 
-#: A slug that is safe as one file name and one URL path segment.
-_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+__all__ = ["category_page", "category_relpath", "config_yml", "is_safe_slug", "parse_site_url",
+           "static_files"]
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,6 @@ def parse_site_url(site_url: str) -> SiteUrl:
     return SiteUrl(url, parts.path.rstrip("/"), parts.hostname or "")
 
 
-def is_safe_slug(slug: str) -> bool:
-    return bool(_SAFE_SLUG.match(slug))
-
-
 def category_relpath(slug: str) -> PurePosixPath:
     return PurePosixPath(CATEGORY_DIR) / f"{slug}.html"
 
@@ -68,13 +69,14 @@ def category_page(slug: str, media: str) -> bytes:
     """``category/<slug>.html``: front matter only; the ``category`` layout lists the posts.
 
     The title is the page's own media (``<media>新闻``), never another
-    category's (SOURCE.md §4).
+    category's (SOURCE.md §4).  Raises :class:`.escape.Unpublishable` for an
+    unsafe slug.
     """
     lines = [
         "---",
         "layout: category",
-        f"title: {yaml_double_quoted(one_line(media) + '新闻')}",
-        f"category: {yaml_plain_or_quoted(slug)}",
+        f"title: {yaml_double_quoted(plain_text(media) + '新闻')}",
+        f"category: {yaml_plain_or_quoted(safe_slug(slug))}",
         "---",
         "",
     ]

@@ -7,80 +7,44 @@ the share link, and the navigation links, with no newline at the end.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from functools import lru_cache
 from pathlib import PurePosixPath
 
-import yaml
-
+from newscrawl.formats.jekyll.escape import (
+    Unpublishable,
+    autolink_url,
+    markdown_text,
+    one_line,
+    plain_text,
+    safe_slug,
+    writable,
+    yaml_double_quoted,
+    yaml_plain_or_quoted,
+    yaml_tags,
+)
 from newscrawl.items import Article
 from newscrawl.pipelines.dates import BEIJING, format_date
 
+__all__ = [
+    "DEFAULT_SITE_URL", "Unpublishable", "check_post", "one_line", "post_date",
+    "post_filename", "post_relpath", "render_post", "yaml_double_quoted",
+    "yaml_plain_or_quoted",
+]
+
 DEFAULT_SITE_URL = "//finews.withounder.com"
-
-_WHITESPACE_RUN = re.compile(r"\s+")
-_PLAIN_SAFE = re.compile(r"^[^\s\"'#:\[\]{},&*!|>%@`?\\-][^\"'#:\[\]{},&*!|>%@`\\]*$")
-
-
-def one_line(text: str) -> str:
-    """Newlines, tabs and other whitespace runs become single spaces."""
-    return _WHITESPACE_RUN.sub(" ", text).strip()
-
-
-def yaml_double_quoted(text: str) -> str:
-    """``text`` as a YAML double-quoted scalar that reads back exactly ``text``.
-
-    Only ``\\`` and ``"`` need escaping once control characters are gone;
-    everything else (CJK, emoji, ``:``, ``#``) is literal inside double quotes.
-    """
-    escaped = []
-    for char in text:
-        if char == "\\":
-            escaped.append("\\\\")
-        elif char == '"':
-            escaped.append('\\"')
-        elif ord(char) < 0x20 or ord(char) == 0x7F or 0x80 <= ord(char) < 0xA0:
-            escaped.append(f"\\x{ord(char):02x}")
-        elif char in "\u2028\u2029\ufeff":
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
-
-
-@lru_cache(maxsize=4096)
-def yaml_plain_or_quoted(text: str) -> str:
-    """A plain scalar when YAML reads it back as the same string, else double-quoted.
-
-    Remembered: it is asked for the category slug and tag of every post, a
-    few dozen distinct values, and PyYAML's reading back costs about 60 µs.
-    """
-    if _PLAIN_SAFE.match(text):
-        try:
-            if yaml.safe_load(text) == text:
-                return text
-        except yaml.YAMLError:
-            pass
-    return yaml_double_quoted(text)
-
-
-def yaml_tags(tag: str) -> str:
-    """Jekyll splits a plain ``tags:`` string on spaces: keep one tag one tag."""
-    if any(ch.isspace() for ch in tag):
-        return "[" + yaml_double_quoted(tag) + "]"
-    return yaml_plain_or_quoted(tag)
-
-
-def markdown_text(text: str) -> str:
-    """``text`` safe inside a Markdown link text: brackets and backslashes escaped."""
-    return re.sub(r"([\\\[\]])", r"\\\1", text)
 
 
 def post_date(article: Article) -> datetime:
+    """The article's date at +0800, with a four-digit year (it names the post's file)."""
     if article.date is None:
-        raise ValueError(f"article {article.code} has no date")
-    return article.date.astimezone(BEIJING)
+        raise Unpublishable(f"article {article.code} has no date")
+    try:
+        date = article.date.astimezone(BEIJING)
+    except (OverflowError, ValueError) as exc:
+        raise Unpublishable(f"date {article.date.isoformat()} out of range") from exc
+    if not 1000 <= date.year <= 9999:
+        raise Unpublishable(f"date {date.isoformat()} out of range")
+    return date
 
 
 def post_filename(article: Article) -> str:
@@ -96,23 +60,49 @@ def category_url(slug: str, site_url: str = DEFAULT_SITE_URL) -> str:
     return f"{site_url.rstrip('/')}/category/{slug}.html"
 
 
+def _required(name: str, value: str) -> str:
+    text = plain_text(value)
+    if not text:
+        raise Unpublishable(f"empty {name}")
+    return text
+
+
+def check_post(article: Article) -> None:
+    """Raise :class:`Unpublishable` (with the reason) when ``article`` cannot be a post.
+
+    The same checks as :func:`render_post`, without writing the post: the
+    archive pipeline asks this before an article is stored.
+    """
+    post_date(article)
+    autolink_url(article.share_url)
+    safe_slug(article.slug)
+    _required("title", article.title)
+    _required("media name", article.media)
+    _required("tag", article.tag)
+
+
 def render_post(article: Article, site_url: str = DEFAULT_SITE_URL) -> bytes:
-    """The post file of ``article``, byte for byte as the archive stores it."""
+    """The post file of ``article``, byte for byte as the archive stores it.
+
+    Every value of the source is escaped for where it lands (the functions
+    of :mod:`.escape`); an article that cannot be written safely raises
+    :class:`Unpublishable`.
+    """
     site = site_url.rstrip("/")
-    media = one_line(article.media)
+    slug = safe_slug(article.slug)
     lines = [
         "---",
         "layout: post",
-        f"title: {yaml_double_quoted(one_line(article.title))}",
+        f"title: {yaml_double_quoted(_required('title', article.title))}",
         f"date: {format_date(post_date(article))}",
-        f"categories: {yaml_plain_or_quoted(article.slug)}",
-        f"tags: {yaml_tags(article.tag)}",
+        f"categories: {yaml_plain_or_quoted(slug)}",
+        f"tags: {yaml_tags(_required('tag', article.tag))}",
         "---",
-        article.body,
+        writable(article.body),
         "",
-        f"<{article.share_url}>",
+        f"<{autolink_url(article.share_url)}>",
         "",
-        f"[返回{markdown_text(media)}新闻]({category_url(article.slug, site)})"
-        f"｜[返回首页]({site}/)",
+        f"[返回{markdown_text(_required('media name', article.media))}新闻]"
+        f"({category_url(slug, site)})｜[返回首页]({site}/)",
     ]
     return "\n".join(lines).encode("utf-8")
