@@ -82,7 +82,8 @@ class ReplicaData:
         for category in self.site.get("categories", []):
             for page in category["pages"]:
                 for link in page["links"]:
-                    self.category_of.setdefault(link.split(":", 1)[1], category["slug"])
+                    if not link.startswith("href:"):
+                        self.category_of.setdefault(link.split(":", 1)[1], category["slug"])
         self.last_modified: str = self.site.get(
             "last_modified", "Tue, 25 Jan 2022 10:05:44 GMT"
         )
@@ -373,7 +374,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 entries.append({
                     "title": title, "digest": article.get("digest", ""),
                     "id": re.sub(r"\D", "", code), "infoCode": code,
-                    "url_w": self._share_url(code), "showtime": shown,
+                    "url_w": data.faults.get(code, {}).get("url_w") or self._share_url(code),
+                    "showtime": shown,
                 })
             elif kind == "45":
                 entries.append({"title": title, "from": media, "infocode": code,
@@ -399,12 +401,17 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         self._send_cacheable(self._category_page(category, number).encode(), HTML_TYPE)
 
     def _link(self, link: str) -> str:
-        """``<li>`` for a ``share:CODE`` or ``post:CODE`` link of site.json."""
+        """``<li>`` for a ``share:CODE``, ``post:CODE`` or ``href:URL`` link of site.json."""
         kind, code = link.split(":", 1)
         article = self.server.data.articles.get(code, {})
         title = html.escape(str(article.get("title") or code))
         shown = html.escape(str(first_value(article, TIME_KEYS) or ""))
-        href = self._share_url(code) if kind == "share" else f"/post/{quote(code)}.html"
+        if kind == "href":  # any link, as given (the share links of a hostile page)
+            href = code.replace("{host}", self._host)
+        elif kind == "share":
+            href = self._share_url(code)
+        else:
+            href = f"/post/{quote(code)}.html"
         return (f'<li><a href="{html.escape(href)}">{title}</a>'
                 f' <span class="time">{shown}</span></li>')
 
