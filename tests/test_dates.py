@@ -247,3 +247,22 @@ def test_property_the_source_form_reads_as_dateutil_reads_it(moment: datetime,
 def test_impossible_dates_in_the_source_form_are_refused(text: str) -> None:
     with pytest.raises(DateError, match="unreadable date"):
         parse_date(text, now=NOW)
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01 00:00:00", "0999-12-31 10:00:00",
+                                 "1989-12-31 23:59:59", "0001-01-01T00:00:00+14:00",
+                                 "-62135596800"])
+def test_dates_before_the_floor_or_without_a_year_of_four_digits_are_rejected(raw: str) -> None:
+    """A year 0001 would name the post's file ``1-01-01-…`` and break every later export."""
+    with pytest.raises(DropItem, match=r"before 1990-01-01 \(NEWSCRAWL_MIN_DATE\)|unreadable"):
+        DatesPipeline(clock=lambda: NOW).process_item(article(raw))
+
+
+def test_the_floor_is_a_setting() -> None:
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_MIN_DATE": "2021-12-28"})
+    pipeline = DatesPipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match=r"^date '2021-12-27 23:59:59' is before 2021-12-28 "):
+        pipeline.process_item(article("2021-12-27 23:59:59"))
+    assert pipeline.process_item(article("2021-12-28 00:00:00")).date is not None
+    with pytest.raises(ValueError, match="NEWSCRAWL_MIN_DATE"):
+        DatesPipeline(min_date="1990")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 
 from newscrawl.formats.jekyll.escape import plain_text
-from newscrawl.formats.jekyll.post import render_post, yaml_double_quoted
+from newscrawl.formats.jekyll.post import Unpublishable, check_post, render_post, yaml_double_quoted
 from newscrawl.items import Article
 from newscrawl.pipelines.validate import DuplicateArticle, ValidatePipeline
 
@@ -106,3 +106,81 @@ def test_the_same_article_twice_in_one_run_passes_once() -> None:
     with pytest.raises(DuplicateArticle):
         pipeline.process_item(article())
     assert pipeline.process_item(article(code="OTHER1")).code == "OTHER1"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("title", ["标题"], "title is a list, not text"),
+     ("title", {"zh": "标题"}, "title is an object, not text"),
+     ("title", True, "title is a boolean, not text"),
+     ("title", 12345, "title is a number, not text"),
+     ("body", ["<p>正文</p>"], "body is a list, not text"),
+     ("media", 1.5, "media is a number, not text"),
+     ("digest", {"a": 1}, "digest is an object, not text")],
+)
+def test_a_field_of_the_wrong_json_type_is_rejected_not_stored_as_its_repr(
+    field: str, value: object, reason: str
+) -> None:
+    with pytest.raises(DropItem, match=f"^{reason}$"):
+        ValidatePipeline().process_item(article(**{field: value}))
+
+
+def test_lone_surrogates_from_json_escapes_are_dropped() -> None:
+    item = ValidatePipeline().process_item(
+        article(title="孤立\ud800代理", body="<p>\udfff正文</p>"))
+    assert (item.title, item.body) == ("孤立代理", "<p>正文</p>")
+
+
+def test_a_title_of_controls_only_is_empty() -> None:
+    with pytest.raises(DropItem, match="empty title"):
+        ValidatePipeline().process_item(article(title="\x00\x1b\ufffe"))
+
+
+def test_markup_in_the_media_name_stays_text() -> None:
+    post = render_post(article(media='<img src="x" onerror="alert(1)">*a*_b_`c`$$d$$|e&f'))
+    assert post.decode("utf-8").endswith(
+        '[返回&lt;img src=\\"x\\" onerror=\\"alert(1)\\"&gt;\\*a\\*\\_b\\_\\`c\\`\\$\\$d\\$\\$\\|e'
+        "&amp;f新闻](//finews.withounder.com/category/renminyoudianbao.html)"
+        "｜[返回首页](//finews.withounder.com/)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [("http://h/x?infoCode=A&q=\"><script>alert(1)</script>",
+      "http://h/x?infoCode=A&q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"),
+     ("HTTP://h/x?a=1\n<b> c|d\\e'f`g{h}", "http://h/x?a=1%0A%3Cb%3E%20c%7Cd%5Ce%27f%60g%7Bh%7D"),
+     ("https://h/%E4%B8%AD?x=%zz&y=中", "https://h/%E4%B8%AD?x=%25zz&y=%E4%B8%AD"),
+     ("http://h/\u202e\x00\ud800", "http://h/%E2%80%AE%00%ED%A0%80")],
+)
+def test_the_share_link_is_percent_encoded_inside_its_autolink(url: str, written: str) -> None:
+    assert f"\n\n<{written}>\n\n".encode() in render_post(article(share_url=url))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//html_News/NewsShare.html?infoCode=A",
+                                 "data:text/html,<script>alert(1)</script>", "//h/x", "/x",
+                                 "http:///x", "ftp://h/x", " http://h/x"])
+def test_a_share_link_that_is_not_http_is_unpublishable(url: str) -> None:
+    with pytest.raises(Unpublishable, match="share link is not an http"):
+        render_post(article(share_url=url))
+    with pytest.raises(Unpublishable):
+        check_post(article(share_url=url))
+
+
+@pytest.mark.parametrize("fields", [{"slug": "a b"}, {"slug": "../x"}, {"slug": ""},
+                                    {"media": "\x00"}, {"title": " "},
+                                    {"date": datetime(999, 1, 1, tzinfo=BEIJING)},
+                                    {"date": datetime(1, 1, 1, tzinfo=BEIJING)}])
+def test_what_no_post_can_hold_is_unpublishable(fields: dict[str, object]) -> None:
+    with pytest.raises(Unpublishable):
+        render_post(article(**fields))
+    with pytest.raises(Unpublishable):
+        check_post(article(**fields))
+
+
+def test_noncharacters_and_controls_leave_the_front_matter_readable() -> None:
+    post = render_post(article(title="涨\ufffe了\uffff\x00\x85 \ud800跌", media="某\ufffe报",
+                               tag="某\ufffe报新闻", body="<p>正\ufffe文\x00</p>"))
+    assert front_matter(post)["title"] == "涨了 跌"
+    assert front_matter(post)["tags"] == "某报新闻"
+    assert "<p>正文</p>" in post.decode("utf-8")

@@ -48,6 +48,35 @@ def state_dir(archive_dir: Path) -> Path:
     return archive_dir / STATE_DIR
 
 
+def store_problem(archive_dir: Path) -> str | None:
+    """Why the archive's store cannot be read, or None (also when there is none yet).
+
+    Asked before a command touches the archive, so that a damaged store is
+    one clear line instead of a crawl that fails half-way.  An empty file
+    reads as an empty database: the export's own check
+    (:func:`newscrawl.archive.export.check_store`) refuses it if the archive
+    has posts.
+    """
+    path = state_dir(archive_dir) / STORE_FILE
+    try:
+        if path.stat().st_size == 0:
+            return None
+    except FileNotFoundError:
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+        try:
+            tables = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"{path}: unreadable store ({exc}); restore it from a backup"
+    if tables and "articles" not in tables:
+        return f"{path}: not a newscrawl store (no articles table)"
+    return None
+
+
 def content_hash(article: Article) -> str:
     """A hash of what the archive shows of an article (not when it was fetched)."""
     assert article.date is not None

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive.store import store_problem
 from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
 from newscrawl.redact import mask_passwords
 from newscrawl.text import printable
@@ -105,7 +106,7 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def check_archive_dir(out: Path) -> None:
-    """The archive directory exists (or can be made) and is writable."""
+    """The archive directory exists (or can be made), is writable, and its store is readable."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".newscrawl-write-test"
@@ -113,6 +114,9 @@ def check_archive_dir(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise UsageError(f"archive directory {out}: not writable ({exc.strerror})") from exc
+    problem = store_problem(out)
+    if problem:
+        raise UsageError(problem)
 
 
 def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:

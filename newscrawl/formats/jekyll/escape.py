@@ -113,10 +113,11 @@ def yaml_tags(tag: str) -> str:
 #: Characters of link text that Kramdown would read as markup: HTML and
 #: entities (``<``, ``>``, ``&``: written as entities), and the span syntax
 #: it escapes with a backslash (links, emphasis, code, math, attribute
-#: lists, table cells, GFM strike-through, smart quotes).
+#: lists, table cells, GFM strike-through, smart quotes, the typographic
+#: ``--`` and ``...``).
 _MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MARKDOWN_ESCAPED = set("\\`*_{}[]|$~\"'")
-_MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_{}\[\]|$~\"']")
+_MARKDOWN_ESCAPED = set("\\`*_{}[]|$~\"'-.")
+_MARKDOWN_SPECIAL = re.compile(r"[&<>\\`*_{}\[\]|$~\"'.-]")
 
 
 def markdown_text(text: str) -> str:
@@ -143,6 +144,7 @@ _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 _URL_ALREADY_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=]|%[0-9A-Fa-f]{2})*")
 _HTTP_URL = re.compile(r"(https?)://([^/?#]*)(.*)", re.IGNORECASE | re.DOTALL)
 _HEX = frozenset("0123456789abcdefABCDEF")
+_ENTITY_LIKE = re.compile(r"(&#?[A-Za-z0-9_]+);")
 
 
 def autolink_url(url: str) -> str:
@@ -155,17 +157,19 @@ def autolink_url(url: str) -> str:
     if match is None or not match[2].strip():
         raise Unpublishable(f"share link is not an http(s) URL: {url[:200]!r}")
     url = f"{match[1].lower()}://{match[2]}{match[3]}"
-    if _URL_ALREADY_SAFE.fullmatch(url):
-        return url
-    out = []
-    for index, char in enumerate(url):
-        if char in _URL_SAFE or (
-            char == "%" and url[index + 1:index + 2] in _HEX and url[index + 2:index + 3] in _HEX
-        ):
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-    return "".join(out)
+    if not _URL_ALREADY_SAFE.fullmatch(url):
+        out = []
+        for index, char in enumerate(url):
+            if char in _URL_SAFE or (
+                char == "%" and url[index + 1:index + 2] in _HEX
+                and url[index + 2:index + 3] in _HEX
+            ):
+                out.append(char)
+            else:
+                out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+        url = "".join(out)
+    # Kramdown reads "&lt;" in an autolink as the entity: its ";" is encoded instead.
+    return _ENTITY_LIKE.sub(r"\1%3B", url) if "&" in url and ";" in url else url
 
 
 # -- names --------------------------------------------------------------------
