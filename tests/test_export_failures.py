@@ -11,14 +11,11 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from conftest import GOLDEN_CODE, GOLDEN_SHARE_URL, Replica, run_cli
 
 from newscrawl.archive.runlog import read_all
 from newscrawl.archive.store import Store
 from newscrawl.items import Article
-
-pytestmark = pytest.mark.slow
 
 HOST = "http://finews.zning.xyz"
 FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false")

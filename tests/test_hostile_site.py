@@ -25,7 +25,6 @@ import yaml
 from conftest import Replica, require_tool, run_cli, start_replica, stop_replica
 from html_scan import hostile_traces
 
-
 HOST = "http://finews.zning.xyz"
 SHARE = f"{HOST}/html_News/NewsShare.html?infoCode="
 TIME = "2021-12-28 19:34:54"

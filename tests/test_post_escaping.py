@@ -23,13 +23,11 @@ from html_scan import hostile_traces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newscrawl.cleaning import clean_html
 from newscrawl.formats.jekyll.escape import Unpublishable, autolink_url, plain_text
 from newscrawl.formats.jekyll.pages import category_page
 from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
-from newscrawl.pipelines.clean import clean_html
-
-pytestmark = pytest.mark.slow
 
 BEIJING = timezone(timedelta(hours=8))
 SHARE = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112282228838683"
