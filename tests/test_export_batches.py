@@ -25,7 +25,7 @@ from test_site_export import BEIJING, article, export, mtimes, snapshot, store_a
 
 from newscrawl.archive import export as export_module
 from newscrawl.archive.atomic import AtomicBatch
-from newscrawl.archive.export import ExportResult
+from newscrawl.archive.export import ExportResult, StoreRefused
 from newscrawl.archive.lock import remove_leftover_temp_files
 from newscrawl.archive.manifest import FileRecord, Manifest, _read_legacy
 from newscrawl.archive.store import STORE_FILE, Store, state_dir
@@ -297,7 +297,9 @@ def test_an_empty_store_removes_what_newscrawl_wrote(
     export(tmp_path, today=DAY)
     delete_articles(tmp_path, *range(5))
     small(monkeypatch)
-    result = export(tmp_path, today=DAY)
+    with pytest.raises(StoreRefused):  # unless the articles were removed on purpose
+        export(tmp_path, today=DAY)
+    result = export(tmp_path, today=DAY, min_store_share=0)
     assert (result.written, result.removed, result.posts) == (0, 5 + 3, 0)
     assert not list((tmp_path / "_posts").iterdir())
     with Store.open(tmp_path) as store:

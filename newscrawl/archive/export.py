@@ -80,9 +80,10 @@ class StoreRefused(Exception):
 MIN_STORE_SHARE = 0.5
 
 
-def check_store(stored: int, posted: int, store_path: Path) -> None:
+def check_store(stored: int, posted: int, store_path: Path,
+                min_share: float = MIN_STORE_SHARE) -> None:
     """Raise :class:`StoreRefused` when ``stored`` articles are too few for ``posted`` posts."""
-    if posted and stored < posted * MIN_STORE_SHARE:
+    if posted and stored < posted * min_share:
         raise StoreRefused(
             f"{store_path}: the store knows {stored} articles, but newscrawl wrote posts of "
             f"{posted}: refusing to export (was the store emptied or replaced? restore it "
@@ -187,6 +188,7 @@ def export_archive(
     keep_days: int | None = None,
     today: date | None = None,
     output_format: OutputFormat | None = None,
+    min_store_share: float = MIN_STORE_SHARE,
 ) -> ExportResult:
     """Write the archive in ``out_dir`` from ``store``: posts, category pages, site files.
 
@@ -197,9 +199,10 @@ def export_archive(
     :func:`remembered_keep_days`).
 
     Raises ValueError for a bad site URL or a negative ``keep_days``,
-    :class:`StoreRefused` when the store knows far fewer articles than
-    newscrawl wrote posts (nothing is changed then), and OSError when the
-    archive cannot be written.
+    :class:`StoreRefused` when the store knows fewer than ``min_store_share``
+    of the articles newscrawl wrote posts of (nothing is changed then; 0 for
+    a caller that removed articles on purpose), and OSError when the archive
+    cannot be written.
     """
     started = time.monotonic()
     output_format = output_format or load_format()
@@ -209,7 +212,7 @@ def export_archive(
     out_dir = Path(out_dir)
     with export_lock(out_dir), \
             Manifest.open(out_dir, output_format.code_of_post) as manifest:
-        check_store(store.count(), manifest.post_codes(), store.path)
+        check_store(store.count(), manifest.post_codes(), store.path, min_store_share)
         export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()

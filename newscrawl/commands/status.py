@@ -11,6 +11,7 @@ from newscrawl.archive import runlog
 from newscrawl.archive.lock import current_holder
 from newscrawl.archive.store import STORE_FILE, state_dir
 from newscrawl.commands import DEFAULT_OUT, UsageError, positive_int
+from newscrawl.text import printable
 
 NAME = "status"
 HELP = "show the last runs on the archive, its store, and who holds it"
@@ -55,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{out}: no newscrawl archive here (no {state_dir(out)})")
     holder = current_holder(out)
     print(f"archive {out}")
-    print(f"  held by {holder.describe()}" if holder else "  not in use")
+    print(printable(f"  held by {holder.describe()}") if holder else "  not in use")
     try:
         counts = category_counts(out)
     except sqlite3.Error as exc:
-        print(f"  store: unreadable ({exc})")
+        print(printable(f"  store: unreadable ({exc})"))
         counts = []
     if counts is None:
         print("  store: none yet")
@@ -75,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"  last {len(records)} run{'s' if len(records) != 1 else ''}:")
         for record in records:
-            print(f"    {record.line()}")
+            print(printable(f"    {record.line()}"))
     sys.stdout.flush()
     return 0
