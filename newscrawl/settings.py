@@ -56,9 +56,37 @@ DOWNLOADER_MIDDLEWARES = {
     # error: the failure is retried and reported instead (newscrawl.middlewares.httpcache).
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
     "newscrawl.middlewares.httpcache.RevalidatingCacheMiddleware": 900,
+    # Against a hostile source (README: Against a hostile source): redirects
+    # only on the crawl's own hosts, ports and schemes, and a size bound hit
+    # reported with its reason; both replace Scrapy's own at the same place.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.offsite_redirect.OffsiteRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.answer_size.BoundedCompressionMiddleware": 590,
 }
 NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+# Longest Retry-After wait honoured (seconds): a source asking for more is
+# asked again next run instead of holding this one (and a schedule) up.
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0
+
+# Bounds against a hostile or broken source (README: Against a hostile source);
+# 0 switches one off, as with Scrapy's own.
+# An answer, once inflated, is at most this big: articles are a few KiB and
+# listings a few hundred; Scrapy's 1 GiB let a 1 MB gzip bomb take 13 GB of memory.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+# Redirect hops per request: the source's own redirects take one or two.
+REDIRECT_MAX_TIMES = 5
+# A meta refresh is a redirect that no host check of Scrapy's applies to, and
+# neither the article endpoint nor a listing of the source uses one: off.
+METAREFRESH_ENABLED = False
+# Pages of one listing followed per run (its pagination): a listing that
+# always links one more page would otherwise hold the run, and a schedule, for ever.
+NEWSCRAWL_MAX_PAGES_PER_LISTING = 200
+# Links followed from one page or list feed (share links, post pages, next
+# pages): a real page has a few dozen; a page of a million would fill the queue.
+NEWSCRAWL_MAX_LINKS_PER_PAGE = 1000
 
 # Fixed-size memory per page: nothing of the crawl is kept in the process.
 COOKIES_ENABLED = False

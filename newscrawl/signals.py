@@ -11,3 +11,7 @@ archive_wrote = object()
 #: Sent by the archive pipeline when the export at the end of a crawl failed.
 #: Arguments: ``reason`` (one line).  The command exits non-zero.
 export_failed = object()
+
+#: Sent when the crawl stops short because a bound was hit (pages of a
+#: listing, links of a page).  Arguments: ``url`` (str), ``reason`` (one line).
+limit_reached = object()

@@ -110,6 +110,57 @@ def replica(replica_server: Replica) -> Replica:
     return replica_server
 
 
+@dataclass
+class Hostile:
+    """The hostile stand-in source and, on another port, the internal service it
+    redirects to, which a crawl must never reach (newscrawl/replica/hostile.py)."""
+
+    source: Replica
+    internal: Replica
+
+    @property
+    def url(self) -> str:
+        return self.source.url
+
+    def log(self) -> list[tuple[float, str]]:
+        """``(time, path?query)`` of each request the source received since the last reset."""
+        with urllib.request.urlopen(self.source.url + "__log", timeout=10) as answer:
+            return [(float(when), str(target)) for when, target in json.load(answer)]
+
+    def reset(self) -> None:
+        self.source.reset()
+        self.internal.reset()
+
+
+def start_hostile() -> Hostile:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscrawl.replica", "--hostile", "--port", "0"],
+        stdout=subprocess.PIPE, text=True, env=clean_env(),
+    )
+    assert process.stdout is not None
+    lines = [process.stdout.readline(), process.stdout.readline()]
+    if "serving on" not in lines[0] or "internal service on" not in lines[1]:
+        process.kill()
+        raise RuntimeError(f"hostile replica did not start: {lines!r}")
+    source = Replica(lines[0].split("serving on", 1)[1].strip(), process)
+    internal = Replica(lines[1].split("internal service on", 1)[1].strip(), process)
+    return Hostile(source, internal)
+
+
+@pytest.fixture(scope="session")
+def hostile_server() -> Iterator[Hostile]:
+    hostile = start_hostile()
+    yield hostile
+    stop_replica(hostile.source)
+
+
+@pytest.fixture
+def hostile(hostile_server: Hostile) -> Hostile:
+    """The session's hostile source, its request counts and states reset."""
+    hostile_server.reset()
+    return hostile_server
+
+
 def run_cli(
     *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None,
     timeout: float = 120,

@@ -303,7 +303,9 @@ def test_backoff_middleware_sleeps_before_retries_only(
         slept.append(seconds)
 
     monkeypatch.setattr("newscrawl.middlewares.backoff.sleep", fake_sleep)
-    crawler = get_crawler(CategorySpider, {"NEWSCRAWL_RETRY_BACKOFF_BASE": 0.25})
+    crawler = get_crawler(
+        CategorySpider, {"NEWSCRAWL_RETRY_BACKOFF_BASE": 0.25, "NEWSCRAWL_RETRY_BACKOFF_MAX": 60}
+    )
     middleware = RetryBackoffMiddleware.from_crawler(crawler)
     for retry_times in (None, 1, 2, 3):
         meta = {} if retry_times is None else {"retry_times": retry_times}

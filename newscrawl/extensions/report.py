@@ -4,6 +4,11 @@ Nothing is silently dropped: every rejected article (dropped by a pipeline)
 and every failed fetch is appended to ``.newscrawl/rejects.jsonl`` in the
 archive directory with its time, URL, code and reason, and listed in the
 summary.  Such articles are not in the store, so the next run tries them again.
+An article whose request ends in no callback (an exception in a pipeline or
+in the spider, a redirect dropped as a duplicate) is a failure too: each
+article the crawl asked for ends as exactly one of written, rejected or
+failed.  A bound the crawl hit (pages of a listing, links of a page) is a
+``limit`` line of the summary.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from twisted.internet import task
+from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
 from newscrawl.archive.store import state_dir
 from newscrawl.pipelines.validate import DuplicateArticle
+from newscrawl.spiders.base import ARTICLE_KEY
 from newscrawl.text import printable
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,8 @@ class RunSummary:
     unchanged: int = 0
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: Bounds hit, as ``(URL, reason)``, each once.
+    limits: list[tuple[str, str]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     finish_reason: str = ""
     #: Why the export at the end of the run failed ("" when it did not).
@@ -84,6 +93,7 @@ class RunSummary:
         elapsed = time.monotonic() - self.started
         lines = [f"{self.progress_line()} in {elapsed:.1f}s"]
         lines.extend(f"  {problem.line()}" for problem in self.problems)
+        lines.extend("  " + printable(f"limit {url}: {reason}") for url, reason in self.limits)
         return lines
 
     def export_error_line(self) -> str:
@@ -122,6 +132,10 @@ class RunReport:
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.fetch_failed, signal=newscrawl_signals.fetch_failed)
         crawler.signals.connect(report.export_failed, signal=newscrawl_signals.export_failed)
+        crawler.signals.connect(report.limit_reached, signal=newscrawl_signals.limit_reached)
+        crawler.signals.connect(report.item_error, signal=signals.item_error)
+        crawler.signals.connect(report.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(report.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         return report
@@ -170,6 +184,35 @@ class RunReport:
 
     def export_failed(self, reason: str) -> None:
         self.summary.export_error = reason
+    def limit_reached(self, url: str, reason: str) -> None:
+        if (url, reason) not in self.summary.limits:
+            self.summary.limits.append((url, reason))
+            logger.info("limit %s: %s", url, reason)
+
+    def item_error(
+        self, item: Any, response: Response | None, spider: Spider, failure: Failure
+    ) -> None:
+        """An exception in a pipeline: the article is a failure, not lost."""
+        adapter = ItemAdapter(item)
+        url = str(adapter.get("share_url") or (response.url if response else ""))
+        reason = f"could not be archived: {_exception_line(failure.value)}"
+        self._record(Problem("failed", url, adapter.get("code"), reason))
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """An exception in a spider callback: its article or page is a failure."""
+        article = response.meta.get(ARTICLE_KEY) if response.request is not None else None
+        reason = f"could not be read: {_exception_line(failure.value)}"
+        if article:
+            self._record(Problem("failed", article["share_url"], article["code"], reason))
+        else:
+            self._record(Problem("failed", response.url, None, reason))
+
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """An article request the scheduler refused (a redirect to an address already asked)."""
+        article = request.meta.get(ARTICLE_KEY)
+        if article:
+            reason = f"redirected to an address already requested in this run: {request.url}"
+            self._record(Problem("failed", article["share_url"], article["code"], reason))
 
     def _record(self, problem: Problem) -> None:
         self.summary.problems.append(problem)
@@ -182,5 +225,12 @@ class RunReport:
             "reason": problem.reason,
         }
         self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.rejects_path.open("a", encoding="utf-8") as handle:
+        # A lone surrogate from the source becomes its JSON escape, not an error.
+        with self.rejects_path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _exception_line(exc: BaseException) -> str:
+    """``Type: message`` of an exception, on one line and short."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from newscrawl.replica import hostile
 from newscrawl.replica.server import serve
 
 
@@ -29,11 +30,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="delay added before every answer, for benchmarks (default: 0)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log every request to stderr")
+    parser.add_argument("--hostile", action="store_true",
+                        help="serve the hostile stand-in source instead, and an internal "
+                             "service on a second port that a crawl must never reach "
+                             "(second line: 'replica: internal service on URL'; "
+                             "see newscrawl/replica/hostile.py)")
     args = parser.parse_args(argv)
     if args.latency < 0:
         parser.error("--latency must not be negative")
     if args.data is not None and not (args.data / "articles").is_dir():
         parser.error(f"{args.data}: no articles/ directory")
+    if args.hostile:
+        hostile.serve(port=args.port)
+        return 0
     serve(port=args.port, data_dir=args.data, latency=args.latency, verbose=args.verbose)
     return 0
 

@@ -14,8 +14,9 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
 )
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -26,13 +27,20 @@ from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
 from newscrawl.items import Article
+from newscrawl.middlewares.refused import Refused
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.known import SkipKnownArticles
+
+#: Request meta key of an article request: ``{"code", "share_url"}``.  The run
+#: report reads it to account for an article whose request ends in no callback.
+ARTICLE_KEY = "newscrawl_article"
 
 
 def failure_reason(failure: Failure) -> str:
     """A one-line, human reason for a failed request."""
     exc = failure.value
+    if isinstance(exc, Refused):  # its message is the reason (a bound, a refused redirect)
+        return " ".join(str(exc).split())
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
     # Scrapy 2.19 raises its own exceptions for these; Twisted's for older paths.
@@ -98,6 +106,7 @@ class ArticleSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_error,
             cb_kwargs={"code": code, "share_url": share_url, "found_on": found_on},
+            meta={ARTICLE_KEY: {"code": code, "share_url": share_url}},
         )
 
     def parse_article(
@@ -110,8 +119,22 @@ class ArticleSpider(scrapy.Spider):
             return
         try:
             data: Any = json.loads(text)
-        except ValueError as exc:
-            self.report_failure(share_url, code, f"invalid JSON from the article endpoint ({exc})")
+        except ValueError as exc:  # the int-string limit's error is one too
+            _interval, target = get_meta_refresh(response) if isinstance(
+                response, HtmlResponse) else (None, None)
+            if target:
+                self.report_failure(share_url, code, f"meta refresh to {target} not followed "
+                                    "(METAREFRESH_ENABLED is off)")
+                return
+            reason = " ".join(str(exc).split())[:200]
+            self.report_failure(
+                share_url, code, f"invalid JSON from the article endpoint ({reason})"
+            )
+            return
+        except RecursionError:
+            self.report_failure(
+                share_url, code, "invalid JSON from the article endpoint (nested too deeply)"
+            )
             return
         article = source.unwrap_article_json(data)
         if article is None:

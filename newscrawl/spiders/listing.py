@@ -13,10 +13,17 @@ share link in their body), and pagination (``rel="next"``, the text 下一页,
 URL's host; share links also on the source's own article hosts.  Scrapy's
 dupefilter asks each page once, so pagination loops end; ``ArticleSpider``
 asks each article once.
+
+Against a hostile source, two bounds (settings, reported in the summary when
+hit): ``NEWSCRAWL_MAX_PAGES_PER_LISTING`` pages of one listing per run (a
+listing whose ``?page=N`` always links ``N+1`` ends), and
+``NEWSCRAWL_MAX_LINKS_PER_PAGE`` links followed from one page or feed.  A
+page that redirects by meta refresh is reported, not followed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -25,8 +32,11 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
+from newscrawl import signals as newscrawl_signals
+from newscrawl.middlewares.refused import Refused
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.base import ArticleSpider, failure_reason
 
@@ -51,6 +61,12 @@ def netloc(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+def listing_key(url: str) -> str:
+    """A listing, whichever of its pages ``url`` is: scheme, host and path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path}"
+
+
 class ListingSpider(ArticleSpider):
     """Base of the ``category`` and ``feed`` spiders (see the module docstring).
 
@@ -68,6 +84,9 @@ class ListingSpider(ArticleSpider):
             raise ValueError(f"not an http(s) URL: {', '.join(bad)}")
         # Each start URL once, in the order given.
         self.start_urls = list(dict.fromkeys(urls))
+        # Pages requested per listing (``listing_key``), for the pages bound.
+        self._listing_pages: dict[str, set[str]] = {}
+        self._limits_reported: set[tuple[str, str]] = set()
 
     async def start(self) -> AsyncIterator[Request]:
         self.crawler.stats.set_value(STAT_START_URLS, len(self.start_urls))
@@ -79,9 +98,9 @@ class ListingSpider(ArticleSpider):
                     request.meta[START_KEY] = True
                     yield request
                 continue
-            yield self.page_request(
-                source.listing_page_url(url), self.parse, site=netloc(url), start=True
-            )
+            page = source.listing_page_url(url)
+            self._listing_pages.setdefault(listing_key(page), set()).add(page)
+            yield self.page_request(page, self.parse, site=netloc(url), start=True)
 
     # -- requests ---------------------------------------------------------
 
@@ -104,14 +123,18 @@ class ListingSpider(ArticleSpider):
         """A page that could not be fetched (after retries) goes into the summary."""
         request: Request = failure.request  # type: ignore[attr-defined]
         start = bool(request.meta.get(START_KEY))
-        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not start:
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError, Refused)
+            and not start
+        ):
             # Disallowed by robots.txt (or dropped by another middleware): not a fault.
             self.crawler.stats.inc_value("newscrawl/pages_ignored")
             self.logger.debug("Not following %s: %s", request.url, failure.value)
             return
         if start:
             self.crawler.stats.inc_value(STAT_START_FAILED)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, Refused):
             reason = f"not fetched: {failure.value}"  # e.g. "Forbidden by robots.txt"
         else:
             reason = failure_reason(failure)
@@ -127,6 +150,54 @@ class ListingSpider(ArticleSpider):
         if response.meta.get(START_KEY):
             self.crawler.stats.inc_value(STAT_START_FAILED)
         self.report_failure(response.url, None, reason)
+
+    def report_limit(self, url: str, reason: str) -> None:
+        """A bound hit: once per URL and reason, into the summary."""
+        if (url, reason) in self._limits_reported:
+            return
+        self._limits_reported.add((url, reason))
+        self.crawler.signals.send_catch_log(
+            newscrawl_signals.limit_reached, url=url, reason=reason
+        )
+
+    def link_budget(self, response: Response) -> Iterator[int]:
+        """Counts the links followed from ``response``; stops at the links bound, reported."""
+        limit = self.crawler.settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        if limit <= 0:  # 0: no bound, as with Scrapy's own bounds
+            yield from itertools.count()
+        yield from range(limit)
+        self.report_limit(
+            response.url,
+            f"more than {limit} links to follow (NEWSCRAWL_MAX_LINKS_PER_PAGE); "
+            "the rest not followed",
+        )
+
+    def next_page_request(self, url: str, site: str) -> Request | None:
+        """The request of a listing's next page, or None past the pages bound (reported)."""
+        page = source.listing_page_url(url)
+        key = listing_key(page)
+        seen = self._listing_pages.setdefault(key, set())
+        if page not in seen:
+            limit = self.crawler.settings.getint("NEWSCRAWL_MAX_PAGES_PER_LISTING")
+            if 0 < limit <= len(seen):
+                self.report_limit(
+                    key,
+                    f"stopped after {limit} pages (NEWSCRAWL_MAX_PAGES_PER_LISTING); "
+                    "the next run starts again from its first page",
+                )
+                return None
+            seen.add(page)
+        return self.page_request(page, self.parse_listing, site)
+
+    def meta_refresh(self, response: Response) -> bool:
+        """True (and reported) when the page sends the reader elsewhere by meta refresh."""
+        _interval, target = get_meta_refresh(response)
+        if not target or target == response.url:
+            return False
+        self.unusable_page(
+            response, f"meta refresh to {target} not followed (METAREFRESH_ENABLED is off)"
+        )
+        return True
 
     # -- callbacks --------------------------------------------------------
 
@@ -149,32 +220,46 @@ class ListingSpider(ArticleSpider):
         if not isinstance(response, HtmlResponse):
             self.unusable_page(response, "not an HTML page")
             return
+        if self.meta_refresh(response):
+            return
         site = response.meta.get(SITE_KEY) or netloc(response.url)
         listing = source.listing_page_url(response.url)
+        budget = self.link_budget(response)
         for url, text, rels in _links(response):
             if source.is_share_url(url):
-                yield from self._article(url, response.url, site)
+                if self._article_allowed(url, site) and next(budget, None) is not None:
+                    yield from self._article(url, response.url, site)
             elif netloc(url) != site:
                 self.crawler.stats.inc_value("newscrawl/offsite_links")
             elif source.is_post_url(url):
+                if next(budget, None) is None:
+                    continue
                 code = source.code_from_post_url(url)
                 if code is not None and self.skip_known.post_page(code):
                     continue
                 yield self.page_request(url, self.parse_post, site)
             elif source.is_next_page_link(url, text, rels, listing):
-                yield self.page_request(source.listing_page_url(url), self.parse_listing, site)
+                if next(budget, None) is None:
+                    continue
+                request = self.next_page_request(url, site)
+                if request is not None:
+                    yield request
 
     def parse_post(self, response: Response) -> Iterator[Request]:
         """An archive post page: the share link(s) in its body, nothing else."""
         if not isinstance(response, HtmlResponse):
             self.unusable_page(response, "not an HTML page")
             return
+        if self.meta_refresh(response):
+            return
         site = response.meta.get(SITE_KEY) or netloc(response.url)
         found = False
+        budget = self.link_budget(response)
         for url, _text, _rels in _links(response):
             if source.is_share_url(url):
                 found = True
-                yield from self._article(url, response.url, site)
+                if self._article_allowed(url, site) and next(budget, None) is not None:
+                    yield from self._article(url, response.url, site)
         if not found:
             self.unusable_page(response, "post page without a share link")
 
@@ -184,7 +269,10 @@ class ListingSpider(ArticleSpider):
         if entries is None:
             self.unusable_page(response, "JSON answer without a list of articles")
             return
+        budget = self.link_budget(response)
         for entry in entries:
+            if next(budget, None) is None:
+                break
             code = source.feed_entry_code(entry)
             if code is None:
                 self.report_failure(response.url, None, "feed entry without an article code")
@@ -196,10 +284,16 @@ class ListingSpider(ArticleSpider):
             if request is not None:
                 yield request
 
-    def _article(self, share: str, found_on: str, site: str) -> Iterator[Request]:
-        """The article request of a share link found on a page of ``site``."""
+    def _article_allowed(self, share: str, site: str) -> bool:
+        """Whether a share link found on a page of ``site`` is followed (counted if not)."""
         if netloc(share) != site and not source.is_article_host(share):
             self.crawler.stats.inc_value("newscrawl/offsite_links")
+            return False
+        return True
+
+    def _article(self, share: str, found_on: str, site: str) -> Iterator[Request]:
+        """The article request of a share link found on a page of ``site``."""
+        if not self._article_allowed(share, site):
             return
         request = self.article_request(source.code_from_share_url(share) or "", share, found_on)
         if request is not None:
