@@ -222,6 +222,7 @@ def test_a_gzip_bomb_costs_no_more_memory_than_an_ordinary_article(
     assert posted_codes(tmp_path / "a") == {"HX_OK_PLAIN"}
     assert not (tmp_path / "b" / "_posts").exists() or not posted_codes(tmp_path / "b")
     assert [r["code"] for r in rejects(tmp_path / "b")] == ["HX_GZIP_BOMB"]
-    # 1 GiB inflated took 13 GB before; now the inflating stops at 8 MiB.
-    assert bomb < ordinary + 40, (bomb, ordinary)
+    # 1 GiB inflated took 13 GB before; now the answer is refused having held
+    # 64 KiB of it (benchmarks/README.md: the same peak as an ordinary article).
+    assert bomb < ordinary + 20, (bomb, ordinary)
     assert bomb < 300, bomb
