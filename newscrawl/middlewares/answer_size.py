@@ -35,7 +35,7 @@ def size_text(size: int) -> str:
     """``8 MiB``, ``512 KiB`` or ``300 bytes``: a size as a reader of the summary wants it."""
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= factor:
-            return f"{size / factor:g} {unit}"
+            return f"{size / factor:.3g} {unit}"
     return f"{size} bytes"
 
 
