@@ -25,9 +25,6 @@ from newscrawl.distributed.keys import Keys
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.listing import START_KEY, netloc
 
-#: The spider arguments that give start URLs (ListingSpider, ShareSpider).
-_SEED_ARGUMENTS = ("start_urls", "url", "urls")
-
 
 class DistributedSpiderMixin(RedisMixin):
     """Makes a newscrawl spider a Redis worker: ``class W(DistributedSpiderMixin, CategorySpider)``.
@@ -43,17 +40,8 @@ class DistributedSpiderMixin(RedisMixin):
     _idle_since: float | None = None
     #: Seconds without work before this worker exits (``NEWSCRAWL_IDLE_EXIT``).
     _idle_exit: float = 0.0
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if any(kwargs.get(name) for name in _SEED_ARGUMENTS):
-            super().__init__(*args, **kwargs)
-            return
-        # A worker may start without start URLs of its own (newscrawl's spiders
-        # refuse that): it takes them from Redis.
-        Spider.__init__(self, *args, **{k: v for k, v in kwargs.items()
-                                         if k not in _SEED_ARGUMENTS})
-        self.start_urls = []
-        self.share_urls: list[str] = []
+    #: A worker may start without start URLs of its own: it takes them from Redis.
+    needs_start_urls = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:

@@ -64,6 +64,8 @@ class ArticleSpider(scrapy.Spider):
     """
 
     _requested_codes: set[str] | None = None
+    #: False for a spider that takes its start URLs from elsewhere too (a Redis worker).
+    needs_start_urls: bool = True
     #: Which articles are not requested again (``newscrawl.spiders.known``).
     skip_known: SkipKnownArticles
 

@@ -77,7 +77,7 @@ class ListingSpider(ArticleSpider):
     def __init__(self, start_urls: str | Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         urls = split_start_urls(start_urls)
-        if not urls:
+        if not urls and self.needs_start_urls:
             raise ValueError(f"the {self.name} spider needs start URLs: -a start_urls=URL1,URL2")
         bad = [url for url in urls if not source.is_http_url(url)]
         if bad:

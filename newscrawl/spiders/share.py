@@ -24,7 +24,7 @@ class ShareSpider(ArticleSpider):
     def __init__(self, url: str = "", urls: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.share_urls: list[str] = list(urls or []) + [u for u in url.split(",") if u.strip()]
-        if not self.share_urls:
+        if not self.share_urls and self.needs_start_urls:
             raise ValueError("the share spider needs a share link: -a url=URL")
 
     async def start(self) -> AsyncIterator[Request]:
