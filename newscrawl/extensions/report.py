@@ -5,7 +5,7 @@ and every failed fetch is appended to ``.newscrawl/rejects.jsonl`` in the
 archive directory with its time, URL, code and reason, and listed in the
 summary.  Such articles are not in the store, so the next run tries them again.
 An article whose request ends in no callback (an exception in a pipeline or
-in the spider, a redirect dropped as a duplicate) is a failure too: each
+in the spider) is a failure too: each
 article the crawl asked for ends as exactly one of written, rejected or
 failed.  A bound the crawl hit (pages of a listing, links of a page) is a
 ``limit`` line of the summary.
@@ -26,7 +26,7 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Response
 from twisted.internet import task
 from twisted.python.failure import Failure
 
@@ -135,7 +135,6 @@ class RunReport:
         crawler.signals.connect(report.limit_reached, signal=newscrawl_signals.limit_reached)
         crawler.signals.connect(report.item_error, signal=signals.item_error)
         crawler.signals.connect(report.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(report.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         return report
@@ -206,13 +205,6 @@ class RunReport:
             self._record(Problem("failed", article["share_url"], article["code"], reason))
         else:
             self._record(Problem("failed", response.url, None, reason))
-
-    def request_dropped(self, request: Request, spider: Spider) -> None:
-        """An article request the scheduler refused (a redirect to an address already asked)."""
-        article = request.meta.get(ARTICLE_KEY)
-        if article:
-            reason = f"redirected to an address already requested in this run: {request.url}"
-            self._record(Problem("failed", article["share_url"], article["code"], reason))
 
     def _record(self, problem: Problem) -> None:
         self.summary.problems.append(problem)

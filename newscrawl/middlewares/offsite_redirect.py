@@ -8,8 +8,9 @@ the port of the redirecting URL and is on one of the crawl's hosts: the host
 the request was first sent to, the start URL's host, or one of the source's
 own article hosts (``ARTICLE_HOSTS`` of the source spec,
 ``NEWSCRAWL_ARTICLE_HOST``).  A redirect back to an address already in the
-chain (an article redirecting to itself) is a loop, refused at once instead
-of being dropped by the duplicate filter.  Every refusal raises
+chain (an article redirecting to itself) is a loop, refused at once; a
+redirect that is followed is not dropped by the duplicate filter (an article
+redirected to another one's address would vanish).  Every refusal raises
 :class:`~newscrawl.middlewares.refused.Refused` with its reason.
 """
 
@@ -67,6 +68,10 @@ class OffsiteRedirectMiddleware(RedirectMiddleware):
             reason = self.refusal(request, result)
             if reason:
                 raise RedirectRefused(reason)
+            # Not dropped by the duplicate filter: an article redirected to an
+            # address already asked for would vanish without a trace (loops
+            # are refused above, and REDIRECT_MAX_TIMES bounds a chain).
+            result.dont_filter = True
         return result
 
     def allowed_hosts(self, request: Request) -> set[str]:

@@ -82,6 +82,7 @@ ATTACKS: dict[str, str] = {
     "HX_REDIRECT_HOST": "redirects to another host name (localhost) on the same port",
     "HX_REDIRECT_SCHEME": "redirects to https on the same host and port",
     "HX_REDIRECT_SELF": "redirects to itself",
+    "HX_REDIRECT_OTHER": "redirects to another article's address (HX_OK_PLAIN) on the same host",
     "HX_REDIRECT_LOOP": "redirects to a second address that redirects back",
     "HX_META_REFRESH": "an HTML page whose meta refresh points at the internal service",
     "HX_GZIP_BOMB": "about 1 MB of gzip that inflates to 1 GiB",
@@ -324,6 +325,8 @@ class HostileHandler(BaseHTTPRequestHandler):
             self._redirect(f"https://127.0.0.1:{self.server.port}{here}&moved=offsite")
         elif code == "HX_REDIRECT_SELF":
             self._redirect(here, HTTPStatus.TEMPORARY_REDIRECT)
+        elif code == "HX_REDIRECT_OTHER":
+            self._redirect(f"{ARTICLE_PATH}?id=HX_OK_PLAIN")
         elif code == "HX_REDIRECT_LOOP":
             self._redirect(here if params.get("hop") else f"{here}&hop=1")
         elif code == "HX_META_REFRESH":
