@@ -64,6 +64,8 @@ BOMB_SIZE = 1 << 30
 _BOMB_CHUNK = 1 << 20
 #: Bytes of the endless plain answer before the server gives up by itself.
 ENDLESS_BODY_LIMIT = 2 << 30
+#: Most links ``/category/manylinks.html?count=N`` serves (about 9 MB of page).
+MAX_LINKS = 100_000
 #: Depth of the deeply nested JSON answer (CPython's parser recurses per level).
 DEEP_NESTING = 100_000
 #: Digits of the long numbers: 400 (parsed, but no date), and 5000 (beyond
@@ -276,9 +278,9 @@ class HostileHandler(BaseHTTPRequestHandler):
         elif path == "/category/hostile.html":
             self._listing("hostile", [self._share(code) for code in ATTACKS])
         elif path == "/category/endless.html":
-            self._endless(int(params.get("page", "1") or 1))
+            self._endless(_number(params.get("page"), 1))
         elif path == "/category/manylinks.html":
-            count = int(params.get("count", "20000"))
+            count = min(_number(params.get("count"), 20_000), MAX_LINKS)
             self._listing("manylinks", [self._share(f"HX_LINK_{n}") for n in range(count)])
         elif path == "/category/refresh.html":
             self._html(_page("refresh", f'<meta http-equiv="refresh" content="0; url='
@@ -391,6 +393,10 @@ class HostileHandler(BaseHTTPRequestHandler):
         self.wfile.write(b'{"title": "endless", "content": "')
         for _ in range(ENDLESS_BODY_LIMIT // len(chunk)):
             self.wfile.write(chunk)
+
+
+def _number(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 10 else default
 
 
 def _page(title: str, head: str, body: str) -> str:
