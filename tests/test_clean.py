@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.cleaning import ALLOWED_TAGS, clean_html, has_visible_content
 from newscrawl.items import Article
 from newscrawl.pipelines.clean import CleanHtmlPipeline
+from newscrawl.runner import project_settings
 
 GOLDEN_POST = Path(__file__).resolve().parent / "resources" / "golden_post.md"
 
@@ -473,8 +474,10 @@ def test_property_text_without_junk_is_kept(html: str) -> None:
 # --- The pipeline ----------------------------------------------------------------------
 
 
-def make_pipeline() -> CleanHtmlPipeline:
-    return CleanHtmlPipeline.from_crawler(get_crawler(settings_dict={}))
+def make_pipeline(**settings: int) -> CleanHtmlPipeline:
+    bounds = {name: value for name, value in project_settings().items()
+              if name.startswith("NEWSCRAWL_MAX_")}
+    return CleanHtmlPipeline.from_crawler(get_crawler(settings_dict={**bounds, **settings}))
 
 
 def test_pipeline_cleans_the_body() -> None:

@@ -20,16 +20,18 @@ hands nh3 structures HTML5 keeps as they are.
 The rules and their output are those of the BeautifulSoup implementation this
 replaced: libxml2's tree is the one BeautifulSoup was built from (same parser,
 same events), and what BeautifulSoup did on the way is done on purpose
-(:func:`.parse.parse`, :func:`.text.settled_text`, :func:`.tree.keeps_apart`,
+(:func:`.parse.parse_document`, :func:`.text.settled_text`, :func:`.tree.keeps_apart`,
 :func:`.parse.serialize_contents`).  All tree walks are loops, not recursion.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from newscrawl.cleaning.parse import NoncharacterSwap, body_of, parse, serialize_contents
-from newscrawl.cleaning.prune import remove_stock_img_blocks, walk
+from newscrawl.cleaning.bounds import refusal, tag_openings
+from newscrawl.cleaning.parse import NoncharacterSwap, body_of, parse_document, serialize_contents
+from newscrawl.cleaning.prune import may_hold_junk_paragraphs, remove_stock_img_blocks, walk
 from newscrawl.cleaning.sanitize import ALLOWED_TAGS, CLEANER
 from newscrawl.cleaning.structure import (
     dissolve_stray_table_parts,
@@ -39,13 +41,48 @@ from newscrawl.cleaning.structure import (
     wrap_inline_runs,
 )
 from newscrawl.cleaning.text import CONTROL_RE
-from newscrawl.cleaning.visible import has_visible_content
+from newscrawl.cleaning.unclosed import close_unclosed
+from newscrawl.cleaning.visible import (
+    IMG_RE,
+    has_visible_content,
+    parsers_agree_on_text,
+    shown_characters,
+    shown_characters_of_clean,
+)
 from newscrawl.cleaning.whitespace import settle_white_space
 
-__all__ = ["ALLOWED_TAGS", "clean_html", "has_visible_content"]
+__all__ = [
+    "ALLOWED_TAGS", "BodyRefused", "CleanedBody", "clean_body", "clean_html", "has_visible_content",
+]
 
 #: What the first line of :func:`clean_html` is for (and lone surrogates).
 _SUSPECT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class CleanedBody:
+    """A cleaned body, and how much of its text a reader sees before and after."""
+
+    html: str
+    #: Characters of text a browser shows of the body as it came (white space
+    #: aside), less those the junk rules remove.
+    expected: int
+    #: Characters of text a browser shows of the cleaned body.
+    kept: int
+
+    @property
+    def lost(self) -> int:
+        """Characters of text that cleaning lost beyond what the junk rules remove."""
+        return max(0, self.expected - self.kept)
+
+    @property
+    def shows_anything(self) -> bool:
+        """Whether the cleaned body shows some text or a picture."""
+        return self.kept > 0 or IMG_RE.search(self.html) is not None
+
+
+class BodyRefused(ValueError):
+    """A body beyond the bounds of cleaning (:mod:`.bounds`); the message says why."""
 
 
 def clean_html(html: str) -> str:
@@ -53,30 +90,65 @@ def clean_html(html: str) -> str:
 
     Pure and idempotent; an already clean body comes out unchanged.
     """
-    text = html
-    if _SUSPECT_RE.search(text):
-        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
-        text = CONTROL_RE.sub("", text)
+    text = _readable(html)
+    return _clean(text, tag_openings(text))[0]
+
+
+def clean_body(html: str, *, max_chars: int, max_nesting: int) -> CleanedBody:
+    """:func:`clean_html` within bounds, with the count of the text a reader
+    sees before and after: both are read with nh3's HTML5 parser, as a
+    browser reads them, so that a body that would lose text can be refused
+    rather than published truncated.
+
+    Raises :class:`BodyRefused` for a body larger than ``max_chars`` or
+    nested deeper than ``max_nesting`` (:func:`.bounds.refusal`).
+    """
+    text = _readable(html)
+    openings = tag_openings(text)
+    reason = refusal(text, openings, max_chars=max_chars, max_nesting=max_nesting)
+    if reason is not None:
+        raise BodyRefused(reason)
+    cleaned, removed = _clean(text, openings)
+    kept = shown_characters_of_clean(cleaned)
+    if parsers_agree_on_text(text, openings):
+        # (libxml2 and HTML5 read the same text; only the rules took some.)
+        return CleanedBody(cleaned, kept, kept)
+    expected = shown_characters(text) - removed if text.strip() else 0
+    return CleanedBody(cleaned, expected, kept)
+
+
+def _readable(html: str) -> str:
+    """``html`` without lone surrogates and control characters."""
+    if _SUSPECT_RE.search(html):
+        html = html.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
+        html = CONTROL_RE.sub("", html)
+    return html
+
+
+def _clean(text: str, openings: list[str]) -> tuple[str, int]:
+    """The cleaned body, and how many characters of text the junk rules removed."""
     if not text.strip():
-        return ""
-    cleaned = CLEANER.clean(_prune(text))
+        return "", 0
+    pruned, removed = _prune(text, openings)
+    cleaned = CLEANER.clean(pruned)
     if has_top_level_inline(cleaned):
         cleaned = CLEANER.clean(wrap_inline_runs(cleaned))
-    return cleaned
+    return cleaned, removed
 
 
-def _prune(html: str) -> str:
+def _prune(html: str, openings: list[str]) -> tuple[str, int]:
     """Step 1: the body with the source's junk removed and its structure tidied,
-    as HTML for nh3 (whose parse of it gives the same tree)."""
+    as HTML for nh3 (whose parse of it gives the same tree), and how many
+    characters of text the junk rules removed."""
     swap = NoncharacterSwap(html)
-    top, settled = parse(swap.hide(html), settle=False)
-    remove_stock_img_blocks(top)
+    top, settled = parse_document(swap.hide(close_unclosed(html, openings)), settle=False)
+    removed = remove_stock_img_blocks(top)
     body = body_of(top)
     if body is None:
-        return ""
-    walk(body)
+        return "", removed
+    removed += walk(body, junk_paragraphs=may_hold_junk_paragraphs(html))
     settle_blocks(body)
     move_out_of_tables(body)
     dissolve_stray_table_parts(body)
     settle_white_space(body, settled=settled)
-    return swap.show(serialize_contents(body))
+    return swap.show(serialize_contents(body)), removed

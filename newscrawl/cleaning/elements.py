@@ -95,3 +95,26 @@ TOP_LEVEL: frozenset[str] = TOP_LEVEL_INLINE | TOP_LEVEL_BLOCKS
 
 #: Elements whose white space BeautifulSoup kept as it was.
 PRESERVED: frozenset[str] = frozenset({"pre", "textarea"})
+
+#: HTML5's void elements (legacy ones included): they never hold content.
+VOID_TAGS: frozenset[str] = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+     "track", "wbr", "basefont", "bgsound", "frame", "keygen", "param", "image", "isindex"}
+)
+
+#: Void elements that libxml2, an HTML 4 parser, does not know to be empty:
+#: it makes what follows one of them its content.
+LIBXML2_NESTING_VOIDS: frozenset[str] = frozenset(
+    {"embed", "source", "track", "wbr", "bgsound", "keygen", "image"}
+)
+
+#: Elements whose content libxml2 reads as text up to their end tag, tags included.
+RAW_TEXT_TAGS: frozenset[str] = frozenset(
+    {"script", "style", "iframe", "textarea", "xmp", "title", "noembed", "noframes", "plaintext"}
+)
+
+#: Elements whose end tag may be left out: the next one (or their parent's end) closes them.
+OPTIONAL_END_TAGS: frozenset[str] = frozenset(
+    {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "colgroup", "caption",
+     "thead", "tbody", "tfoot", "tr", "td", "th", "rb", "rt", "rtc", "rp"}
+)

@@ -38,7 +38,7 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse(html: str, *, settle: bool = False) -> tuple[list[Element], bool]:
+def parse_document(html: str, *, settle: bool = False) -> tuple[list[Element], bool]:
     """The document libxml2 reads in ``html``: its top-level nodes in order, and
     whether its texts are settled already (:func:`settled_text`).
 
@@ -86,7 +86,8 @@ def parse(html: str, *, settle: bool = False) -> tuple[list[Element], bool]:
 
 
 class TreeBuilder:
-    """Builds a document from libxml2's parser events, as BeautifulSoup did (:func:`parse`).
+    """Builds a document from libxml2's parser events, as BeautifulSoup did
+    (:func:`parse_document`).
 
     The top-level nodes go into one ``x-document`` element (lxml allows no
     second root).  Each text is settled as BeautifulSoup settled it

@@ -16,10 +16,18 @@ from newscrawl.cleaning.elements import NON_CONTENT_TAGS
 from newscrawl.cleaning.sanitize import sanitiser_keeps_url
 from newscrawl.cleaning.selectors import Selectors
 from newscrawl.cleaning.text import CONTROL_RE
-from newscrawl.cleaning.tree import Element, dissolve, remove_keeping_tail
+from newscrawl.cleaning.tree import (
+    Element,
+    dissolve,
+    remove_keeping_tail,
+    shown_inside,
+    shown_length,
+)
 from newscrawl.sources.eastmoney import (
     HIDDEN_ATTRIBUTES,
     HIDDEN_STYLES,
+    INDENT_CHARS,
+    JUNK_PARAGRAPH_PATTERNS,
     JUNK_SELECTORS,
     JUNK_TAGS,
     KEPT_CLASSES,
@@ -40,6 +48,14 @@ _URL_EDGE_CHARS = "".join(chr(c) for c in range(0x21))
 #: and processing instructions).
 _REMOVED_TAGS: frozenset[str] = JUNK_TAGS | NON_CONTENT_TAGS
 
+#: The spec's junk paragraphs, after any indentation.
+_JUNK_PARAGRAPH_RE = re.compile(
+    f"[{re.escape(INDENT_CHARS)}]*(?:"
+    + "|".join(f"(?:{pattern.pattern})" for pattern in JUNK_PARAGRAPH_PATTERNS) + ")"
+)
+
+_JUNK_PARAGRAPH_SEARCH_RE = re.compile("|".join(p.pattern for p in JUNK_PARAGRAPH_PATTERNS))
+
 _JUNK = Selectors(JUNK_SELECTORS)
 
 
@@ -58,8 +74,9 @@ def _is_marker(node: Element, marker: str) -> bool:
     return node.tag is etree.Comment and (node.text or "").strip().casefold() == marker.casefold()
 
 
-def remove_stock_img_blocks(top: list[Element]) -> None:
-    """Remove each ``EM_StockImg_Start`` ... ``EM_StockImg_End`` block, markers included.
+def remove_stock_img_blocks(top: list[Element]) -> int:
+    """Remove each ``EM_StockImg_Start`` ... ``EM_StockImg_End`` block, markers
+    included; the number of characters of text they held is returned.
 
     The markers need not be siblings (libxml2 may put a leading comment
     before ``<html>``), so the block is everything between them in document
@@ -73,6 +90,7 @@ def remove_stock_img_blocks(top: list[Element]) -> None:
         for comment in (node.iter(etree.Comment) if isinstance(node.tag, str) else (node,))
         if comment.tag is etree.Comment
     ]
+    removed = 0
     index = 0
     while index < len(comments):
         if not _is_marker(comments[index], STOCK_IMG_START_MARKER):
@@ -84,15 +102,17 @@ def remove_stock_img_blocks(top: list[Element]) -> None:
             None,
         )
         if end is None:
-            return
+            break
         # Every comment in between (a later start too) goes with the block.
-        _remove_between(comments[index], comments[end])
+        removed += _remove_between(comments[index], comments[end])
         index = end + 1
+    return removed
 
 
-def _remove_between(start: Element, end: Element) -> None:
+def _remove_between(start: Element, end: Element) -> int:
     """Remove ``start``, ``end`` and everything between them in document order
-    except ``end``'s ancestors (whose text before ``end`` goes, though).
+    except ``end``'s ancestors (whose text before ``end`` goes, though); the
+    number of characters of text removed is returned.
 
     Climbs from ``start`` to the lowest common ancestor, removing what follows
     on each level, then descends to ``end``, removing what precedes on each
@@ -101,11 +121,14 @@ def _remove_between(start: Element, end: Element) -> None:
     """
     path = [end, *end.iterancestors()]  # end up to the top of the document
     on_path = set(path)
+    removed = 0
     node = start
     parent = node.getparent()
     while parent is not None and parent not in on_path:
         for sibling in list(node.itersiblings()):
+            removed += _shown_with_tail(sibling)
             parent.remove(sibling)  # with its tail
+        removed += shown_length(node.tail)
         node.tail = None
         node, parent = parent, parent.getparent()
     if parent is None:  # node is at the top of the document
@@ -113,6 +136,7 @@ def _remove_between(start: Element, end: Element) -> None:
             if sibling is path[-1]:
                 break
             if isinstance(sibling.tag, str):
+                removed += shown_inside(sibling, _REMOVED_TAGS)
                 sibling.clear()
         level = len(path) - 1
     else:
@@ -120,40 +144,65 @@ def _remove_between(start: Element, end: Element) -> None:
         for sibling in list(node.itersiblings()):
             if sibling is path[level - 1]:
                 break
+            removed += _shown_with_tail(sibling)
             parent.remove(sibling)
+        removed += shown_length(node.tail)
         node.tail = None
         level -= 1
     for i in range(level, 0, -1):  # the ancestors of end below the common one
         ancestor = path[i]
+        removed += shown_length(ancestor.text)
         ancestor.text = None
         for child in list(ancestor):
             if child is path[i - 1]:
                 break
+            removed += _shown_with_tail(child)
             ancestor.remove(child)
     start_parent = start.getparent()
     if start_parent is not None:
+        removed += shown_length(start.tail)
         start_parent.remove(start)  # with its tail, which is in between
     remove_keeping_tail(end)
+    return removed
+
+
+def _shown_with_tail(node: Element) -> int:
+    """The characters a reader sees of ``node`` and the text after it."""
+    inside = shown_inside(node, _REMOVED_TAGS) if isinstance(node.tag, str) else 0
+    return inside + shown_length(node.tail)
 
 
 # --- Junk, keyword links, links, pictures, attributes --------------------------
 
 
-def walk(body: Element) -> None:
-    """Remove junk, dissolve keyword links, vet links, pictures and attributes.
+def walk(body: Element, *, junk_paragraphs: bool) -> int:
+    """Remove junk, dissolve keyword links, vet links, pictures and attributes;
+    the number of characters of text the junk rules removed is returned.
+    ``junk_paragraphs`` says whether the body may hold one of the spec's junk
+    paragraphs (:func:`may_hold_junk_paragraphs`): most do not, and the text
+    of every paragraph need not be read then.
 
     One walk in document order decides on each element as parsed (so a
     link's ancestors are settled before it: a link inside a kept link is
-    dissolved, HTML5 would split them); the removals come last.
+    dissolved, HTML5 would split them), and does not look inside an element
+    that goes; the removals come last.  (Text inside elements removed for
+    their tag is not counted: no reader sees it.)
     """
     junk_by_xpath = _JUNK.by_xpath(body)
     keywords_by_xpath = _KEYWORDS.by_xpath(body)
     by_xpath = bool(junk_by_xpath or keywords_by_xpath)
     doomed: list[Element] = []
+    removed = 0
+    skipping, after_doomed = False, None  # (the node after the last doomed one's content)
     for element in body.iterdescendants():
+        if skipping:
+            if element is not after_doomed:
+                continue
+            skipping = False
         tag = element.tag
         if not isinstance(tag, str) or tag in _REMOVED_TAGS:
             doomed.append(element)  # comments and processing instructions too
+            skipping, after_doomed = True, _following(element, body)
             continue
         if element.attrib:
             junk = _JUNK.matches(element, tag) or _is_hidden(element)
@@ -161,13 +210,17 @@ def walk(body: Element) -> None:
         elif tag in _BARE_CANDIDATES or _ANY_BARE or by_xpath:
             junk = tag in _JUNK.bare or "*" in _JUNK.bare
             keyword = tag in _KEYWORDS.bare or "*" in _KEYWORDS.bare
+        elif tag == "p" and junk_paragraphs:
+            junk = keyword = False  # (only the spec's junk paragraphs to look for)
         else:
             continue  # nothing to decide on an element without attributes
         if by_xpath:
             junk = junk or element in junk_by_xpath
             keyword = keyword or element in keywords_by_xpath
-        if junk:
+        if junk or (junk_paragraphs and tag == "p" and _is_junk_paragraph(element)):
             doomed.append(element)
+            removed += shown_inside(element, _REMOVED_TAGS)
+            skipping, after_doomed = True, _following(element, body)
         elif keyword:
             dissolve(element)
         elif tag == "a":
@@ -188,10 +241,33 @@ def walk(body: Element) -> None:
             if alt is not None:
                 element.set("alt", CONTROL_RE.sub("", alt))
             element.set("src", src)
-        else:
+        elif element.attrib:
             _keep_attributes(element)
     for element in doomed:
-        remove_keeping_tail(element)  # (harmless for one already gone with an ancestor)
+        remove_keeping_tail(element)
+    return removed
+
+
+def _following(element: Element, root: Element) -> Element | None:
+    """The node that comes after ``element`` and its content in ``root``, if any."""
+    node = element
+    while node is not root:
+        following = node.getnext()
+        if following is not None:
+            return following
+        node = node.getparent()
+    return None
+
+
+def may_hold_junk_paragraphs(html: str) -> bool:
+    """Whether ``html`` holds the text of one of the spec's junk paragraphs."""
+    return _JUNK_PARAGRAPH_SEARCH_RE.search(html) is not None
+
+
+def _is_junk_paragraph(paragraph: Element) -> bool:
+    """Whether the text a paragraph starts with is one of the spec's junk lines."""
+    text = paragraph.text
+    return text is not None and _JUNK_PARAGRAPH_RE.match(text) is not None
 
 
 def _is_hidden(element: Element) -> bool:

@@ -21,7 +21,7 @@ from newscrawl.cleaning.elements import (
     TOP_LEVEL,
     TOP_LEVEL_BLOCKS,
 )
-from newscrawl.cleaning.parse import NoncharacterSwap, body_of, parse, serialize_contents
+from newscrawl.cleaning.parse import NoncharacterSwap, body_of, parse_document, serialize_contents
 from newscrawl.cleaning.sanitize import ALLOWED_TAGS
 from newscrawl.cleaning.text import has_text
 from newscrawl.cleaning.tree import (
@@ -36,7 +36,7 @@ from newscrawl.cleaning.tree import (
     set_slot,
     unwrap,
 )
-from newscrawl.cleaning.whitespace import strip_indentation
+from newscrawl.cleaning.whitespace import strip_indentation, strip_trailing_space
 
 # --- Blocks and tables ---------------------------------------------------------
 
@@ -160,7 +160,7 @@ def wrap_inline_runs(html: str) -> str:
     empty paragraph would be.
     """
     swap = NoncharacterSwap(html)
-    body = body_of(parse(swap.hide(html), settle=True)[0])
+    body = body_of(parse_document(swap.hide(html), settle=True)[0])
     if body is None:
         return html
     # A stray list item or table part at the top level is no block of its
@@ -200,6 +200,7 @@ def wrap_inline_runs(html: str) -> str:
         for child in inline:
             paragraph.append(child)  # with its tail
         strip_indentation(paragraph, paragraph.text)
+        strip_trailing_space(paragraph)
     return swap.show(serialize_contents(body))
 
 

@@ -8,6 +8,7 @@ that BeautifulSoup kept apart stay apart (:func:`keeps_apart`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TypeAlias
 
 from lxml import etree
@@ -159,3 +160,25 @@ def unwrap(element: Element) -> None:
     for child in children:
         element.addprevious(child)  # with its tail
     parent.remove(element)
+
+
+def shown_length(text: str | None) -> int:
+    """How many characters of ``text`` a reader sees: all but white space."""
+    return len("".join(text.split())) if text else 0
+
+
+def shown_inside(element: Element, hidden: Collection[str]) -> int:
+    """How many characters of text ``element`` holds (its tail aside) that a
+    reader sees: no white space, nothing in a comment or in an element of
+    ``hidden``."""
+    count = 0
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        if event == "start":
+            if not isinstance(node.tag, str) or node.tag in hidden:
+                walker.skip_subtree()
+            else:
+                count += shown_length(node.text)
+        elif node is not element:
+            count += shown_length(node.tail)
+    return count

@@ -11,7 +11,7 @@ from newscrawl.cleaning.elements import BLOCKS, FLOW_CONTAINERS, STRUCTURE_CONTA
 from newscrawl.cleaning.sanitize import ALLOWED_TAGS
 from newscrawl.cleaning.text import collapsed, has_text, is_blank
 from newscrawl.cleaning.tree import Element, get_slot, set_slot
-from newscrawl.sources.eastmoney import INDENT_CHARS
+from newscrawl.sources.eastmoney import INDENT_CHARS, TRAILING_SPACE_CHARS
 
 _ASCII_WHITE_SPACE = " \t\n\r"
 
@@ -34,7 +34,8 @@ def settle_white_space(body: Element, *, settled: bool) -> None:
     (libxml2 itself drops white space at the start of the body, which the
     first rule covers.)  Texts not ``settled`` yet are settled here
     (:func:`settled_text`).  The indentation of each paragraph goes first
-    (:func:`strip_indentation`).  One walk of the tree does it all: a
+    (:func:`strip_indentation`), the white space before its end last
+    (:func:`strip_trailing_space`).  One walk of the tree does it all: a
     container's runs are closed by its kept children and by its end.
     """
     # Per open container: its kind, its current run, the kept element before the run.
@@ -60,6 +61,7 @@ def settle_white_space(body: Element, *, settled: bool) -> None:
         else:
             if tag in ALLOWED_TAGS or element is body:
                 kind, run, _ = container = stack.pop()
+                last_text = run[-1][2] if run else None
                 # (A lone text in an inline container stays as it is unless it
                 # is white space other than one space or newline.)
                 if run and not (kind == _INLINE and len(run) == 1
@@ -67,6 +69,8 @@ def settle_white_space(body: Element, *, settled: bool) -> None:
                     _settle_run(container, True, settled)  # the container's edge ends it
                 if element is body:
                     break
+                if tag == "p" and (last_text is None or last_text[-1] in TRAILING_SPACE_CHARS):
+                    strip_trailing_space(element)
             text = element.tail
             is_tail = True
         if not text:
@@ -160,3 +164,38 @@ def strip_indentation(paragraph: Element, text: str | None) -> str | None:
             return None
         set_slot(slot, None)
     return None
+
+
+def strip_trailing_space(paragraph: Element) -> None:
+    """Remove white space before ``</p>``: from the end of a paragraph's last
+    texts, back to a line break or a picture."""
+    if len(paragraph) == 0:  # (the common cases first)
+        text = paragraph.text
+        if text and text[-1] in TRAILING_SPACE_CHARS:
+            paragraph.text = text.rstrip(TRAILING_SPACE_CHARS) or None
+        return
+    tail = paragraph[-1].tail
+    if tail and tail[-1] not in TRAILING_SPACE_CHARS:
+        return
+    # The texts inside, in document order, after the last line break or picture.
+    slots: list[tuple[Element, bool]] = [(paragraph, False)]
+    for event, element in etree.iterwalk(paragraph, events=("start", "end")):
+        if element is paragraph:
+            continue
+        if event == "start":
+            if element.tag in ("br", "img"):
+                slots.clear()
+            else:
+                slots.append((element, False))
+        else:
+            slots.append((element, True))
+    for slot in reversed(slots):
+        inner = get_slot(slot)
+        if not inner:
+            continue
+        stripped = inner.rstrip(TRAILING_SPACE_CHARS)
+        if stripped:
+            if stripped != inner:
+                set_slot(slot, stripped)
+            return
+        set_slot(slot, None)

@@ -8,22 +8,44 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.cleaning import clean_html, has_visible_content
+from newscrawl.cleaning import BodyRefused, clean_body
 
 
 class CleanHtmlPipeline:
-    """Cleans ``body`` with :func:`~newscrawl.cleaning.clean_html`; drops articles
-    left with nothing to show."""
+    """Cleans ``body`` with :func:`~newscrawl.cleaning.clean_body`.
+
+    Rejects an article whose body is beyond the bounds of cleaning
+    (``NEWSCRAWL_MAX_BODY_CHARS``, ``NEWSCRAWL_MAX_NESTING``), whose text
+    cleaning would shrink beyond what the junk rules remove (never a
+    truncated post), or that is left with nothing to show.
+    """
+
+    def __init__(self, max_body_chars: int, max_nesting: int) -> None:
+        self.max_body_chars = max_body_chars
+        self.max_nesting = max_nesting
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanHtmlPipeline:
-        return cls()
+        settings = crawler.settings
+        return cls(settings.getint("NEWSCRAWL_MAX_BODY_CHARS"),
+                   settings.getint("NEWSCRAWL_MAX_NESTING"))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         body = adapter.get("body")
-        cleaned = clean_html(body) if isinstance(body, str) else ""
-        if not has_visible_content(cleaned):
+        if not isinstance(body, str):
             raise DropItem("empty body after cleaning")
-        adapter["body"] = cleaned
+        try:
+            cleaned = clean_body(
+                body, max_chars=self.max_body_chars, max_nesting=self.max_nesting)
+        except BodyRefused as refused:
+            raise DropItem(str(refused)) from None
+        if cleaned.lost:
+            raise DropItem(
+                f"cleaning would lose {cleaned.lost:,} of {cleaned.expected:,} characters "
+                "of visible text"
+            )
+        if not cleaned.shows_anything:
+            raise DropItem("empty body after cleaning")
+        adapter["body"] = cleaned.html
         return item

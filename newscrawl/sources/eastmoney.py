@@ -244,6 +244,21 @@ JUNK_SELECTORS: tuple[str, ...] = (
     'img[src*="GetPic.aspx"]',
     # Empty placeholders that the site's JavaScript fills with a live quote.
     'span[id^="quote_"]',
+    # Promotion on current article pages: a link to the source's campaign
+    # host (account opening, app download) around an advertising picture or
+    # line, ``<a href="https://acttg.eastmoney.com/pub/…"><img …></a>``.
+    'a[href*="acttg.eastmoney.com"]',
+    # The advertising picture of current article pages, which the site's own
+    # script lets a reader close: ``<img class="em_handle_adv_close" …>`` (the
+    # class may sit on its wrapper too).
+    ".em_handle_adv_close",
+)
+
+#: Paragraphs removed whole when the text they start with (indentation aside)
+#: matches: the account-opening line at the top of current article pages,
+#: ``<p>　　在东方财富看资讯行情，选东方财富证券一站式开户交易&gt;&gt;</p>``.
+JUNK_PARAGRAPH_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"在东方财富看资讯行情[^。]{0,40}开户"),
 )
 
 #: Keyword links: the stock, sector and data-topic links the source's editor
@@ -281,5 +296,11 @@ HIDDEN_ATTRIBUTES: tuple[str, ...] = ("hidden",)
 KEPT_CLASSES: dict[str, frozenset[str]] = {"p": frozenset({"em_media"})}
 
 #: Characters the editor indents paragraphs with, stripped at the start of a
-#: paragraph: ideographic space (U+3000, ``　　``), no-break space, ordinary white space.
-INDENT_CHARS = "\u3000\u00a0 \t\r\n\f"
+#: paragraph: ideographic space (U+3000, ``　　``), em space (U+2003, ``&emsp;``,
+#: on current article pages), no-break space, ordinary white space.
+INDENT_CHARS = "\u3000\u2003\u00a0 \t\r\n\f"
+
+#: Characters stripped at the end of a paragraph: the editor leaves white space
+#: before ``</p>`` (``<p><strong>影响有多大？ </strong></p>``), which shows as a
+#: stray gap and is never content.
+TRAILING_SPACE_CHARS = INDENT_CHARS
