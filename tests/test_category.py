@@ -20,6 +20,16 @@ from newscrawl.pipelines.category import CategoryPipeline, slugify, tag_for
         ("中国银行", "zhongguoyinhang"),
         ("重庆日报", "chongqingribao"),
         ("中国钢铁协会", "zhongguogangtiexiehui"),
+        ("央行网站", "yanghangwangzhan"),  # the old generator wrote yangxingwangzhan
+        # 投行 (investment bank): pypinyin alone reads touxing (PINYIN_PHRASES)
+        ("投行先锋", "touhangxianfeng"),
+        ("中国证券报·投行", "zhongguozhengquanbaotouhang"),
+        # the media of the replica and of the live archive's samples, every
+        # polyphone in them read as the name means it
+        ("券商中国", "quanshangzhongguo"),
+        ("央视新闻客户端", "yangshixinwenkehuduan"),
+        ("上海证券报", "shanghaizhengquanbao"),
+        ("每日经济新闻", "meirijingjixinwen"),
         # ASCII letters and digits kept as they are, everything else dropped
         ("21世纪经济报道 21财经APP", "21shijijingjibaodao21caijingAPP"),
         ("安信国际证券(香港)", "anxinguojizhengquanxianggang"),

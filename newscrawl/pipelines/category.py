@@ -16,13 +16,22 @@ from functools import lru_cache, partial
 from typing import Any
 
 from itemadapter import ItemAdapter
-from pypinyin import lazy_pinyin
+from pypinyin import lazy_pinyin, load_phrases_dict
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 
 #: What a tag adds to the media name: 人民邮电报 -> 人民邮电报新闻.
 TAG_SUFFIX = "新闻"
+
+#: Readings of phrases in media names that pypinyin's own phrase dictionary
+#: gets wrong: without the phrase it reads 行 as ``xing`` (walk), where a
+#: bank or a trade (投行, investment bank) is ``hang``.  A wrong reading
+#: becomes a wrong category URL, the first generator's mistake.
+PINYIN_PHRASES: dict[str, list[list[str]]] = {
+    "投行": [["tóu"], ["háng"]],
+}
+load_phrases_dict(PINYIN_PHRASES)
 
 _NOT_SLUG_RE = re.compile(r"[^A-Za-z0-9]+")
 # An override slug is a file name and a URL path segment: nothing that could
