@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newscrawl.cleaning.bounds import refusal, tag_openings
+from newscrawl.cleaning.bounds import nesting_refusal, size_refusal, tag_openings
 from newscrawl.cleaning.parse import NoncharacterSwap, body_of, parse_document, serialize_contents
 from newscrawl.cleaning.prune import may_hold_junk_paragraphs, remove_stock_img_blocks, walk
 from newscrawl.cleaning.sanitize import ALLOWED_TAGS, CLEANER
@@ -101,11 +101,14 @@ def clean_body(html: str, *, max_chars: int, max_nesting: int) -> CleanedBody:
     rather than published truncated.
 
     Raises :class:`BodyRefused` for a body larger than ``max_chars`` or
-    nested deeper than ``max_nesting`` (:func:`.bounds.refusal`).
+    nested deeper than ``max_nesting`` (:mod:`.bounds`).
     """
     text = _readable(html)
+    reason = size_refusal(text, max_chars=max_chars)
+    if reason is not None:
+        raise BodyRefused(reason)
     openings = tag_openings(text)
-    reason = refusal(text, openings, max_chars=max_chars, max_nesting=max_nesting)
+    reason = nesting_refusal(openings, max_nesting=max_nesting)
     if reason is not None:
         raise BodyRefused(reason)
     cleaned, removed = _clean(text, openings)

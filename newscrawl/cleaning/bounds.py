@@ -5,7 +5,8 @@ parsers (nh3's html5ever among them) look through the open elements at many
 start tags, and libxml2's tree grows by walking up to the root, so a body
 nested N levels deep costs N² steps (100,000 levels: about a minute of CPU in
 the reactor thread).  A body deeper or larger than its bound is refused,
-before any parser sees it, with a reason (:func:`refusal`).
+before any parser sees it, with a reason (:func:`size_refusal`,
+:func:`nesting_refusal`).
 """
 
 from __future__ import annotations
@@ -46,11 +47,16 @@ def nesting_depth(openings: list[str]) -> int:
     return max(map(sub, levels, accumulate(levels, min)))
 
 
-def refusal(html: str, openings: list[str], *, max_chars: int, max_nesting: int) -> str | None:
-    """Why a body is not cleaned (too large, nested too deep), or None."""
+def size_refusal(html: str, *, max_chars: int) -> str | None:
+    """Why a body is too large to be cleaned, or None."""
     if len(html) > max_chars:
         return (f"body of {len(html):,} characters is larger than "
                 f"NEWSCRAWL_MAX_BODY_CHARS ({max_chars:,})")
+    return None
+
+
+def nesting_refusal(openings: list[str], *, max_nesting: int) -> str | None:
+    """Why a body with these :func:`tag_openings` nests too deep to be cleaned, or None."""
     if len(openings) > max_nesting:  # (fewer tags cannot nest deeper)
         depth = nesting_depth(openings)
         if depth > max_nesting:
