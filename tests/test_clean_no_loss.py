@@ -21,6 +21,8 @@ from newscrawl.items import Article
 from newscrawl.pipelines.clean import CleanHtmlPipeline
 from newscrawl.runner import project_settings
 
+pytestmark = pytest.mark.unit
+
 RESOURCES = Path(__file__).resolve().parent / "resources" / "cleaning"
 
 
