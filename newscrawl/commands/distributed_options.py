@@ -18,6 +18,7 @@ from typing import Any
 from newscrawl import settings as defaults
 from newscrawl.commands import UsageError, non_negative_float
 from newscrawl.redact import mask_passwords
+from newscrawl.text import printable
 
 
 def redis_url(text: str) -> str:
@@ -99,7 +100,8 @@ def run_worker(overrides: dict[str, Any], start_urls: list[str]) -> int:
     print(f"  {queued} articles sent to Redis for `newscrawl export --redis`; "
           f"{skipped} already archived were not requested", file=sys.stderr, flush=True)
     if result.error:
-        print(mask_passwords(f"newscrawl: the crawl stopped: {result.error}"), file=sys.stderr)
+        print(printable(mask_passwords(f"newscrawl: the crawl stopped: {result.error}")),
+              file=sys.stderr)
         return 1
     return 0
 
