@@ -184,3 +184,8 @@ def test_noncharacters_and_controls_leave_the_front_matter_readable() -> None:
     assert front_matter(post)["title"] == "涨了 跌"
     assert front_matter(post)["tags"] == "某报新闻"
     assert "<p>正文</p>" in post.decode("utf-8")
+
+
+@pytest.mark.parametrize("text", ["a\ufffeb", "\uffff", "\ud800x", "\x85", "\u2028", "\ufeff"])
+def test_double_quoted_scalars_hold_what_yaml_cannot_read_raw(text: str) -> None:
+    assert yaml.safe_load(yaml_double_quoted(text)) == text

@@ -66,9 +66,10 @@ def yaml_double_quoted(text: str) -> str:
 
     Backslashes and double quotes are escaped, and every character YAML does
     not allow raw (controls, the line separators, the byte order mark) is
-    written as an escape; everything else (CJK, emoji, ``:``, ``#``) is
-    literal inside double quotes.  Lone surrogates and U+FFFE/U+FFFF have no
-    YAML form at all: callers pass text through :func:`writable` first.
+    written as an escape (U+FFFE, U+FFFF and lone surrogates too, which YAML
+    reads back but XML and UTF-8 cannot hold: the post writer removes them
+    first, with :func:`writable`); everything else (CJK, emoji, ``:``,
+    ``#``) is literal inside double quotes.
     """
     escaped = []
     for char in text:
@@ -78,7 +79,7 @@ def yaml_double_quoted(text: str) -> str:
             escaped.append('\\"')
         elif ord(char) < 0x20 or ord(char) == 0x7F or 0x80 <= ord(char) < 0xA0:
             escaped.append(f"\\x{ord(char):02x}")
-        elif char in "\u2028\u2029\ufeff":
+        elif char in "\u2028\u2029\ufeff\ufffe\uffff" or "\ud800" <= char <= "\udfff":
             escaped.append(f"\\u{ord(char):04x}")
         else:
             escaped.append(char)
