@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 from scrapy.http import TextResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
+from newscrawl import settings as newscrawl_settings  # noqa: E402
 from newscrawl.archive.export import export_archive  # noqa: E402
 from newscrawl.archive.store import Store  # noqa: E402
 from newscrawl.formats.jekyll.post import render_post  # noqa: E402
@@ -52,7 +53,7 @@ from newscrawl.pipelines.validate import ValidatePipeline  # noqa: E402
 from newscrawl.runner import project_settings  # noqa: E402
 from newscrawl.spiders.base import ArticleSpider  # noqa: E402
 
-SITE_URL = "//finews.withounder.com"
+SITE_URL = newscrawl_settings.NEWSCRAWL_SITE_URL
 STAGES = ("decode", "validate", "dates", "clean", "slug", "store", "render", "export")
 T = TypeVar("T")
 

@@ -113,19 +113,32 @@ EXTENSIONS = {
     "newscrawl.extensions.report.RunReport": 500,
 }
 
-# newscrawl's own settings.
+# newscrawl's own settings: each declared here once, read with no fallback of
+# its own by the component that uses it (the CLI's options set them too).
+#: The archive directory (``--out``).
 NEWSCRAWL_OUT_DIR = "output"
 #: The output format of the archive, by name, and the formats known
 #: (name -> class; see newscrawl.formats), as Scrapy's FEED_EXPORTERS.
 NEWSCRAWL_FORMAT = "jekyll"
 NEWSCRAWL_FORMATS = {"jekyll": "newscrawl.formats.jekyll.JekyllFormat"}
+#: The published archive's address, in every post's links and _config.yml
+#: (``--site-url``).  An archive remembers the one of its last export: a run
+#: that does not give this setting (CLI, ``-s`` or spider) keeps the
+#: archive's, and this default only applies to a new archive
+#: (newscrawl.archive.Archive.site_url).
 NEWSCRAWL_SITE_URL = "//finews.withounder.com"
+#: Posts older than this many days (Beijing dates) go to old_post/; 0 keeps
+#: every post in _posts/ (``--keep-days``).  Remembered like the site URL.
+NEWSCRAWL_KEEP_DAYS = 0
 NEWSCRAWL_SLUG_OVERRIDES: dict[str, str] = {}
-NEWSCRAWL_MAX_FUTURE_HOURS = 48
+NEWSCRAWL_MAX_FUTURE_HOURS = 48.0
 #: Articles dated before this day (Beijing time) are rejected: the source did
 #: not exist then, and a year 0001 or 999 is a broken date, not a real one.
 NEWSCRAWL_MIN_DATE = "1990-01-01"
+#: Seconds between two progress lines of a crawl; 0: none.
 NEWSCRAWL_PROGRESS_INTERVAL = 10.0
+#: The run report (progress, summary, rejects log) is on.
+NEWSCRAWL_REPORT_ENABLED = True
 #: Where list-feed entries' and share links' articles are fetched, when not on
 #: their own host (``http://host:port``; empty: the feed's or link's host).
 NEWSCRAWL_ARTICLE_HOST = ""

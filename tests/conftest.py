@@ -64,12 +64,23 @@ class Replica:
         return env
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test not marked ``unit`` is ``e2e``: ``-m unit`` and ``-m e2e`` split the suite."""
+    for item in items:
+        if item.get_closest_marker("unit") is None:
+            item.add_marker(pytest.mark.e2e)
+
+
 def clean_env() -> dict[str, str]:
     """The test process's environment without proxy settings."""
     env = {
         k: v for k, v in os.environ.items() if k.lower() not in _PROXY_VARS
     }
     env["PYTHONUNBUFFERED"] = "1"
+    # Child processes run this checkout's newscrawl, from whatever directory.
+    env["PYTHONPATH"] = os.pathsep.join(
+        path for path in (str(ROOT), env.get("PYTHONPATH", "")) if path
+    )
     return env
 
 

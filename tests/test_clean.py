@@ -17,6 +17,8 @@ from newscrawl.items import Article
 from newscrawl.pipelines.clean import CleanHtmlPipeline
 from newscrawl.runner import project_settings
 
+pytestmark = pytest.mark.unit
+
 GOLDEN_POST = Path(__file__).resolve().parent / "resources" / "golden_post.md"
 
 

@@ -19,6 +19,8 @@ import pytest
 
 from newscrawl.cleaning import clean_html
 
+pytestmark = pytest.mark.unit
+
 
 def cleans_to(dirty: str, clean: str) -> None:
     assert clean_html(dirty) == clean

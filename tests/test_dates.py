@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl import settings as newscrawl_settings
 from newscrawl.items import Article
 from newscrawl.pipelines.dates import (
     BEIJING,
@@ -19,6 +20,8 @@ from newscrawl.pipelines.dates import (
     format_date,
     parse_date,
 )
+
+pytestmark = pytest.mark.unit
 
 PLUS_8 = timezone(timedelta(hours=8))
 GOLDEN_MOMENT = datetime(2021, 12, 28, 19, 34, 54, tzinfo=PLUS_8)
@@ -168,7 +171,9 @@ def test_format_date() -> None:
 
 
 def make_pipeline(settings: dict[str, object] | None = None) -> DatesPipeline:
-    return DatesPipeline.from_crawler(get_crawler(settings_dict=settings or {}))
+    """The pipeline as a crawl builds it: newscrawl's defaults, ``settings`` on top."""
+    defaults = {"NEWSCRAWL_MAX_FUTURE_HOURS": newscrawl_settings.NEWSCRAWL_MAX_FUTURE_HOURS}
+    return DatesPipeline.from_crawler(get_crawler(settings_dict={**defaults, **(settings or {})}))
 
 
 def article(raw_date: object) -> Article:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import time
 import warnings
@@ -161,7 +162,9 @@ def finish(worker: subprocess.Popen[str]) -> str:
 
 
 def pages_of(worker_log: str) -> int:
-    line = next(line for line in worker_log.splitlines() if line.startswith("newscrawl: "))
+    """The pages of a worker's summary line (``newscrawl: N pages, …``; not a progress line)."""
+    line = next(line for line in worker_log.splitlines()
+                if re.match(r"newscrawl: \d+ pages, ", line))
     return int(line.split()[1])
 
 

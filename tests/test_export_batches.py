@@ -32,6 +32,7 @@ from newscrawl.archive.store import STORE_FILE, Store, state_dir
 from newscrawl.formats.jekyll import JekyllFormat
 from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
+from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
 DAY = date(2022, 1, 20)
 post_code = JekyllFormat().code_of_post
@@ -82,7 +83,7 @@ def boundaries_scenario(out: Path) -> list[tuple[tuple[int, ...], list[str]]]:
         (out / rel).write_bytes(data)
     copy = out / post(6, "old_post", date(2021, 1, 2))
     copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_bytes(render_post(numbered(6), "//finews.withounder.com"))
+    copy.write_bytes(render_post(numbered(6), SITE_URL))
     store_articles(out, *(numbered(i) for i in range(11)))
     results = [export(out, today=DAY)]
     # Articles deleted at the first code, inside the pages and at the last code:
@@ -158,6 +159,7 @@ KILLED_EXPORT = textwrap.dedent("""
     from newscrawl.archive import export as export_module
     from newscrawl.archive.manifest import Manifest
     from newscrawl.archive.store import Store
+    from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
     out, where, nth = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     export_module.PAGE_SIZE, export_module.FLUSH_FILES = 3, 2
@@ -184,7 +186,7 @@ KILLED_EXPORT = textwrap.dedent("""
      "flush": lambda: wrap(export_module._Export, "flush", False),
      "unlink": lambda: wrap(pathlib.Path, "unlink", True)}[where]()
     with Store.open(out) as store:
-        export_module.export_archive(store, out, keep_days=5, today=date(2022, 1, 20))
+        export_module.export_archive(store, out, SITE_URL, keep_days=5, today=date(2022, 1, 20))
     sys.exit(3)
 """)
 

@@ -6,6 +6,8 @@ import pytest
 
 from tests.conftest import GOLDEN_POST, SHARED_GOLDEN_POST
 
+pytestmark = pytest.mark.unit
+
 
 def test_the_repository_golden_post_is_the_shared_seed() -> None:
     if not SHARED_GOLDEN_POST.is_file():

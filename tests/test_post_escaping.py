@@ -28,6 +28,7 @@ from newscrawl.formats.jekyll.escape import Unpublishable, autolink_url, plain_t
 from newscrawl.formats.jekyll.pages import category_page
 from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
+from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
 BEIJING = timezone(timedelta(hours=8))
 SHARE = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112282228838683"
@@ -116,7 +117,7 @@ def test_any_field_makes_a_post_and_a_page_without_markup(
         slug="renminyoudianbao", tag=media + "新闻",
     )
     try:
-        post = render_post(article)
+        post = render_post(article, SITE_URL)
     except Unpublishable as exc:
         # Only what no post can show: a title or media name with no text at all.
         assert not plain_text(title) or not plain_text(media), exc

@@ -14,6 +14,9 @@ from newscrawl.formats.jekyll.escape import plain_text
 from newscrawl.formats.jekyll.post import Unpublishable, check_post, render_post, yaml_double_quoted
 from newscrawl.items import Article
 from newscrawl.pipelines.validate import DuplicateArticle, ValidatePipeline
+from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
+
+pytestmark = pytest.mark.unit
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -44,11 +47,11 @@ def front_matter(post: bytes) -> dict[str, object]:
      "null", "yes", "123", "*锚点", "&锚", "!标签", "%指令", "@符号", "`反引号`", "｜全角｜"],
 )
 def test_front_matter_reads_back_any_title(title: str) -> None:
-    assert front_matter(render_post(article(title=title)))["title"] == title
+    assert front_matter(render_post(article(title=title), SITE_URL))["title"] == title
 
 
 def test_a_plain_title_keeps_the_golden_form() -> None:
-    assert b'\ntitle: "\xe6\xa0\x87\xe9\xa2\x98"\n' in render_post(article())
+    assert b'\ntitle: "\xe6\xa0\x87\xe9\xa2\x98"\n' in render_post(article(), SITE_URL)
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,7 +59,7 @@ def test_a_plain_title_keeps_the_golden_form() -> None:
 def test_front_matter_reads_back_every_title(title: str) -> None:
     """Newlines, tabs and whitespace runs are single spaces; controls and noncharacters go."""
     expected = " ".join(title.split())
-    written = front_matter(render_post(article(title=title)))["title"]
+    written = front_matter(render_post(article(title=title), SITE_URL))["title"]
     assert written == plain_text(title)
     if expected.isprintable():
         assert written == expected
@@ -70,18 +73,18 @@ def test_double_quoted_scalars_read_back(text: str) -> None:
 
 def test_a_tag_with_spaces_stays_one_tag() -> None:
     front = front_matter(render_post(article(tag="21世纪经济报道 21财经APP新闻",
-                                             media="21世纪经济报道 21财经APP")))
+                                             media="21世纪经济报道 21财经APP"), SITE_URL))
     assert front["tags"] == ["21世纪经济报道 21财经APP新闻"]
 
 
 def test_the_date_is_written_at_plus_0800_whatever_its_zone() -> None:
     utc = datetime(2021, 12, 28, 11, 34, 54, tzinfo=timezone.utc)
-    post = render_post(article(date=utc))
+    post = render_post(article(date=utc), SITE_URL)
     assert b"\ndate: 2021-12-28 19:34:54 +0800\n" in post
 
 
 def test_brackets_in_the_media_name_do_not_break_the_link() -> None:
-    post = render_post(article(media="某[报]"))
+    post = render_post(article(media="某[报]"), SITE_URL)
     assert "[返回某\\[报\\]新闻](//finews.withounder.com/category/renminyoudianbao.html)" in (
         post.decode("utf-8")
     )
@@ -137,7 +140,8 @@ def test_a_title_of_controls_only_is_empty() -> None:
 
 
 def test_markup_in_the_media_name_stays_text() -> None:
-    post = render_post(article(media='<img src="x" onerror="alert(1)">*a*_b_`c`$$d$$|e&f'))
+    post = render_post(article(media='<img src="x" onerror="alert(1)">*a*_b_`c`$$d$$|e&f'),
+                       SITE_URL)
     assert post.decode("utf-8").endswith(
         '[返回&lt;img src=\\"x\\" onerror=\\"alert(1)\\"&gt;\\*a\\*\\_b\\_\\`c\\`\\$\\$d\\$\\$\\|e'
         "&amp;f新闻](//finews.withounder.com/category/renminyoudianbao.html)"
@@ -154,7 +158,7 @@ def test_markup_in_the_media_name_stays_text() -> None:
      ("http://h/\u202e\x00\ud800", "http://h/%E2%80%AE%00%ED%A0%80")],
 )
 def test_the_share_link_is_percent_encoded_inside_its_autolink(url: str, written: str) -> None:
-    assert f"\n\n<{written}>\n\n".encode() in render_post(article(share_url=url))
+    assert f"\n\n<{written}>\n\n".encode() in render_post(article(share_url=url), SITE_URL)
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)//html_News/NewsShare.html?infoCode=A",
@@ -162,7 +166,7 @@ def test_the_share_link_is_percent_encoded_inside_its_autolink(url: str, written
                                  "http:///x", "ftp://h/x", " http://h/x"])
 def test_a_share_link_that_is_not_http_is_unpublishable(url: str) -> None:
     with pytest.raises(Unpublishable, match="share link is not an http"):
-        render_post(article(share_url=url))
+        render_post(article(share_url=url), SITE_URL)
     with pytest.raises(Unpublishable):
         check_post(article(share_url=url))
 
@@ -173,14 +177,14 @@ def test_a_share_link_that_is_not_http_is_unpublishable(url: str) -> None:
                                     {"date": datetime(1, 1, 1, tzinfo=BEIJING)}])
 def test_what_no_post_can_hold_is_unpublishable(fields: dict[str, object]) -> None:
     with pytest.raises(Unpublishable):
-        render_post(article(**fields))
+        render_post(article(**fields), SITE_URL)
     with pytest.raises(Unpublishable):
         check_post(article(**fields))
 
 
 def test_noncharacters_and_controls_leave_the_front_matter_readable() -> None:
     post = render_post(article(title="涨\ufffe了\uffff\x00\x85 \ud800跌", media="某\ufffe报",
-                               tag="某\ufffe报新闻", body="<p>正\ufffe文\x00</p>"))
+                               tag="某\ufffe报新闻", body="<p>正\ufffe文\x00</p>"), SITE_URL)
     assert front_matter(post)["title"] == "涨了 跌"
     assert front_matter(post)["tags"] == "某报新闻"
     assert "<p>正文</p>" in post.decode("utf-8")

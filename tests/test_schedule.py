@@ -16,7 +16,7 @@ from conftest import ROOT, Replica, clean_env, run_cli, start_replica, stop_repl
 from newscrawl.archive import runlog
 from newscrawl.archive.lock import current_holder
 from newscrawl.archive.runlog import store_count
-from newscrawl.commands.schedule import crawl_arguments
+from newscrawl.cli.schedule import crawl_arguments
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
         "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0.1", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0"]

@@ -30,6 +30,7 @@ from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, Replica, requir
 from newscrawl.archive.store import Store
 from newscrawl.formats.jekyll.post import one_line, post_date, render_post
 from newscrawl.items import Article
+from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
 SOURCE_HOST = "http://finews.zning.xyz"
 #: Media category pages with junk-laden articles, and the edge cases' page.
@@ -108,7 +109,7 @@ def test_the_crawl_leaves_a_complete_consistent_archive(
     assert posts == sorted(f"_posts/{post_date(a):%Y-%m-%d}-{a.code}.md" for a in articles)
     for item in articles:
         assert (archive / f"_posts/{post_date(item):%Y-%m-%d}-{item.code}.md").read_bytes() == (
-            render_post(item)
+            render_post(item, SITE_URL)
         )
     slugs = {item.slug for item in articles}
     assert sorted(p.stem for p in (archive / "category").iterdir()) == sorted(slugs)
@@ -152,14 +153,19 @@ def test_fetches_keep_the_archives_retention_window(replica: Replica, tmp_path: 
 def test_every_post_page_shows_its_title_date_and_links(
     site: Path, articles: list[Article]
 ) -> None:
+    source_lines = 0
     for item in articles:
         doc = page(site, post_url(item))
         assert text(doc.cssselect("h1.post-title")[0]) == " ".join(one_line(item.title).split())
         assert text(doc.cssselect(".post-meta")[0]) == (
             f"(GMT+8, Asia/Shanghai, CST) {post_date(item):%Y-%m-%d %H:%M:%S}"
         )
-        # Kramdown leaves the body's HTML as HTML: its paragraphs are paragraphs.
-        assert doc.cssselect(".post-content p.em_media") or item.media not in item.body
+        # Kramdown leaves the body's HTML as HTML: its paragraphs are paragraphs,
+        # the source line (p.em_media) included.
+        body = lxml.html.fragment_fromstring(item.body, create_parent="div")
+        expected = [text(p) for p in body.cssselect("p.em_media")]
+        assert [text(p) for p in doc.cssselect(".post-content p.em_media")] == expected
+        source_lines += len(expected)
         share = [a for a in doc.cssselect(".post-content a") if a.get("href") == item.share_url]
         assert share, item.code
         back = [a for a in doc.cssselect(".post-content a") if text(a).endswith("新闻")]
@@ -171,6 +177,7 @@ def test_every_post_page_shows_its_title_date_and_links(
         tags = doc.cssselect(".post-tags a.tag")
         assert [text(a) for a in tags] == [item.tag]
         assert (site / tags[0].get("href").lstrip("/")).is_file()
+    assert source_lines  # the crawled articles do carry source lines
 
 
 def test_every_category_page_lists_exactly_its_own_posts(

@@ -18,11 +18,13 @@ import pytest
 import yaml
 from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, run_cli
 
-from newscrawl.archive.export import ExportResult, export_archive, remembered_keep_days
+from newscrawl.archive import Archive
+from newscrawl.archive.export import ExportResult, export_archive
 from newscrawl.archive.manifest import FileRecord, Manifest
 from newscrawl.archive.store import Store, state_dir
 from newscrawl.formats.jekyll import JekyllFormat
 from newscrawl.items import Article
+from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
 BEIJING = timezone(timedelta(hours=8))
 GOLDEN_FILE = f"_posts/2021-12-28-{GOLDEN_CODE}.md"
@@ -59,6 +61,7 @@ def store_articles(out: Path, *articles: Article) -> None:
 
 def export(out: Path, **kwargs: Any) -> ExportResult:
     with Store.open(out) as store:
+        kwargs.setdefault("site_url", SITE_URL)
         return export_archive(store, out, **kwargs)
 
 
@@ -251,7 +254,7 @@ def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
     )
     assert (result.posts, result.old_posts) == (1, 2)
     # The window is the archive's: remembered for the exports of later runs.
-    assert remembered_keep_days(archive) == 9
+    assert Archive(archive).remembered_keep_days() == 9
     # A day later, with a window of 10 days, 2022-01-10 is still old; nothing moves.
     assert export(archive, keep_days=10, today=DAY + timedelta(days=1)).written == 0
     # Without a window every post is back in _posts/, and in one place only.
@@ -259,7 +262,7 @@ def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
     assert result.written == 2 and result.removed == 2
     assert not (archive / "old_post").exists() or not list((archive / "old_post").iterdir())
     assert (archive / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
-    assert remembered_keep_days(archive) is None
+    assert Archive(archive).remembered_keep_days() is None
 
 
 def test_files_newscrawl_did_not_write_are_left_alone(tmp_path: Path) -> None:
@@ -415,16 +418,16 @@ def test_a_legacy_manifest_is_imported(archive: Path, dumps: dict[str, Any]) -> 
     post = archive / "_posts/2022-01-19-NW202201192229451160.md"
     post.write_bytes(post.read_bytes() + b"\nmine\n")
     legacy_manifest(archive, **dumps)
-    assert remembered_keep_days(archive) == 9
+    assert Archive(archive).remembered_keep_days() == 9
     before, times = snapshot(archive), mtimes(archive)
-    result = export(archive, keep_days=remembered_keep_days(archive), today=DAY)
+    result = export(archive, keep_days=Archive(archive).remembered_keep_days(), today=DAY)
     assert not Manifest.legacy_path_for(archive).exists()
     assert not result.warnings
     assert result.written == 0 and result.removed == 0
     assert [s.path for s in result.skipped] == ["_posts/2022-01-19-NW202201192229451160.md"]
     assert result.unchanged == len(before) - 1
     assert snapshot(archive) == before and mtimes(archive) == times
-    assert remembered_keep_days(archive) == 9
+    assert Archive(archive).remembered_keep_days() == 9
     # Every record came over: without the window, the old posts move back.
     result = export(archive, keep_days=0, today=DAY)
     assert (result.written, result.removed) == (2, 2)

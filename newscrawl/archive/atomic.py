@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An OSError inside names ``path``, the file being written, not its temporary file."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename == str(path) or exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -18,17 +30,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     disk, and the file is renamed over ``path`` (atomic on POSIX).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _named(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -94,14 +107,15 @@ class AtomicBatch:
             folder.mkdir(parents=True, exist_ok=True)
             self._devices.setdefault(os.stat(folder).st_dev, folder)
             self._folders.add(folder)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with _named(path):
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         self.staged.append((tmp, path))
 
     def commit(self) -> list[Path]:
@@ -113,7 +127,8 @@ class AtomicBatch:
         done = []
         while self.staged:
             tmp, path = self.staged[0]
-            os.replace(tmp, path)
+            with _named(path):
+                os.replace(tmp, path)
             self.staged.popleft()
             done.append(path)
         return done

@@ -26,27 +26,22 @@ they are in is written (at most :data:`FLUSH_FILES` files or
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from newscrawl.archive.atomic import AtomicBatch
 from newscrawl.archive.manifest import FileRecord, Manifest, code_range, sha256
-from newscrawl.archive.store import Store, StoredSummary, state_dir
+from newscrawl.archive.naming import BEIJING, beijing_today
+from newscrawl.archive.store import Store, StoredSummary
 from newscrawl.formats import OutputFormat, Unpublishable, load_format
-from newscrawl.formats.jekyll.post import DEFAULT_SITE_URL
-from newscrawl.pipelines.dates import BEIJING
 from newscrawl.sources import eastmoney as source
-
-LOCK_FILE = "export.lock"
 
 #: Articles planned at a time (one page of the store, in order of code).
 PAGE_SIZE = 500
@@ -143,9 +138,6 @@ class ExportResult:
         return [*self.warnings, *(skipped.line() for skipped in self.skipped)]
 
 
-def beijing_today() -> date:
-    return datetime.now(BEIJING).date()
-
 
 def is_old(day: date, today: date, keep_days: int | None) -> bool:
     """True when a post of ``day`` is older than ``keep_days`` days (None or 0: never)."""
@@ -168,23 +160,10 @@ def render_key(output_format: OutputFormat, site_url: str) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextmanager
-def export_lock(out_dir: Path) -> Iterator[None]:
-    """One export at a time per archive (a crawl's and a user's may overlap)."""
-    folder = state_dir(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def export_archive(
     store: Store,
     out_dir: Path,
-    site_url: str = DEFAULT_SITE_URL,
+    site_url: str,
     keep_days: int | None = None,
     today: date | None = None,
     output_format: OutputFormat | None = None,
@@ -196,7 +175,7 @@ def export_archive(
     against ``today`` in Beijing) go to the format's folder of old posts
     (``old_post/``); None or 0 keeps every post where it is.  ``output_format``:
     the setting ``NEWSCRAWL_FORMAT``'s by default.  ``keep_days`` is remembered in the manifest (see
-    :func:`remembered_keep_days`).
+    ``Archive.keep_days``).
 
     Raises ValueError for a bad site URL or a negative ``keep_days``,
     :class:`StoreRefused` when the store knows fewer than ``min_store_share``
@@ -210,35 +189,13 @@ def export_archive(
     if keep_days is not None and keep_days < 0:
         raise ValueError(f"keep_days must be 0 or more, not {keep_days}")
     out_dir = Path(out_dir)
-    with export_lock(out_dir), \
-            Manifest.open(out_dir, output_format.code_of_post) as manifest:
+    with Manifest.open(out_dir, output_format.code_of_post) as manifest:
         check_store(store.count(), manifest.post_codes(), store.path, min_store_share)
         export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()
     result.elapsed = time.monotonic() - started
     return result
-
-
-def remembered_site_url(out_dir: Path) -> str | None:
-    """The ``site_url`` of the archive's last export: the default of the next command.
-
-    Posts link to their category page and home page by it, so a command run
-    without ``--site-url`` must not quietly rewrite every post with another.
-    """
-    site_url = Manifest.read_options(out_dir).get("site_url")
-    return site_url if isinstance(site_url, str) and site_url else None
-
-
-def remembered_keep_days(out_dir: Path) -> int | None:
-    """The ``keep_days`` of the archive's last export: the default of the next one.
-
-    The retention window is a property of the archive: once set with
-    ``newscrawl export --keep-days N``, the exports at the end of crawls and
-    fetches apply it too, instead of moving old posts back to ``_posts/``.
-    """
-    keep_days = Manifest.read_options(out_dir).get("keep_days")
-    return keep_days if isinstance(keep_days, int) and keep_days > 0 else None
 
 
 @dataclass(slots=True)

@@ -1,7 +1,9 @@
 """One writer per archive: an OS file lock on ``<archive>/.newscrawl/lock``.
 
 Every command that writes the archive (fetch, crawl, export, schedule) holds
-an exclusive ``flock`` on that file for as long as it runs.  The kernel drops
+an exclusive ``flock`` on that file for as long as it runs, and so does the
+archive pipeline of a spider run by ``scrapy crawl`` (through
+:meth:`newscrawl.archive.Archive.hold`, which a process takes once).  The kernel drops
 the lock when the holder's process ends, however it ends (SIGKILL included),
 so there is never a stale lock to clean up by hand: the file itself stays, and
 is only a place to lock and to say who holds it.

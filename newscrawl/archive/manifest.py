@@ -122,8 +122,8 @@ class Manifest:
     Changes are made in a transaction that :meth:`commit` ends: what must be
     on record before files are written (the first step of a write) is
     committed first, the rest in batches (one commit per row would cost more
-    than the row).  One writer at a time: the export holds the archive's
-    export lock.
+    than the row).  One writer at a time: the export runs under the
+    archive's lock (:mod:`.lock`), held by the command or the crawl.
     """
 
     def __init__(self, path: Path, db: sqlite3.Connection, code_of: CodeOf,

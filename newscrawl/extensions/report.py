@@ -31,15 +31,12 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.archive.store import state_dir
+from newscrawl.archive import Archive
 from newscrawl.pipelines.validate import DuplicateArticle
 from newscrawl.spiders.base import ARTICLE_KEY
 from newscrawl.text import printable
 
 logger = logging.getLogger(__name__)
-
-REJECTS_FILE = "rejects.jsonl"
-
 
 @dataclass
 class Problem:
@@ -79,19 +76,25 @@ class RunSummary:
     def failed(self) -> list[Problem]:
         return [p for p in self.problems if p.kind == "failed"]
 
-    def progress_line(self) -> str:
+    def counts(self) -> str:
         # Articles reach the archive's files only through the export at the end:
         # when it failed, they are stored, not written.
         stored = "stored, not exported" if self.export_error else "written"
         return (
-            f"newscrawl: {self.pages} pages, {self.written} {stored}, "
+            f"{self.pages} pages, {self.written} {stored}, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected, "
             f"{len(self.failed)} failed"
         )
 
-    def summary_lines(self) -> list[str]:
+    def progress_line(self) -> str:
+        """While the crawl runs: plainly a progress report, not the summary."""
         elapsed = time.monotonic() - self.started
-        lines = [f"{self.progress_line()} in {elapsed:.1f}s"]
+        return f"newscrawl: crawling for {elapsed:.0f}s, so far {self.counts()}"
+
+    def summary_lines(self) -> list[str]:
+        """The end of the run: its counts, then every problem, one line each."""
+        elapsed = time.monotonic() - self.started
+        lines = [f"newscrawl: {self.counts()} in {elapsed:.1f}s"]
         lines.extend(f"  {problem.line()}" for problem in self.problems)
         lines.extend("  " + printable(f"limit {url}: {reason}") for url, reason in self.limits)
         return lines
@@ -106,14 +109,15 @@ class RunSummary:
 class RunReport:
     """Counts what a crawl does, logs progress, records rejects.
 
-    Settings: ``NEWSCRAWL_OUT_DIR`` (where the rejects log goes),
-    ``NEWSCRAWL_PROGRESS_INTERVAL`` (seconds between progress lines; 0 = none),
-    ``NEWSCRAWL_REPORT_ENABLED`` (default True).
+    Settings: ``NEWSCRAWL_OUT_DIR`` (the archive, which says where its rejects
+    log is), ``NEWSCRAWL_PROGRESS_INTERVAL`` (seconds between progress lines;
+    0 = none), ``NEWSCRAWL_REPORT_ENABLED``.
     """
 
-    def __init__(self, out_dir: Path, interval: float, stream: TextIO | None = None) -> None:
+    def __init__(self, rejects_path: Path, interval: float,
+                 stream: TextIO | None = None) -> None:
         self.summary = RunSummary()
-        self.rejects_path = state_dir(out_dir) / REJECTS_FILE
+        self.rejects_path = rejects_path
         self.interval = interval
         self.stream = stream or sys.stderr
         self._loop: task.LoopingCall | None = None
@@ -121,11 +125,11 @@ class RunReport:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_REPORT_ENABLED", True):
+        if not settings.getbool("NEWSCRAWL_REPORT_ENABLED"):
             raise NotConfigured
         report = cls(
-            Path(settings.get("NEWSCRAWL_OUT_DIR", "output")),
-            settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 10.0),
+            Archive.from_settings(settings).rejects_path,
+            settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL"),
         )
         crawler.signals.connect(report.archive_wrote, signal=newscrawl_signals.archive_wrote)
         crawler.signals.connect(report.response_received, signal=signals.response_received)

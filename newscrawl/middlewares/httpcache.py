@@ -44,8 +44,8 @@ from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_from_dict
 
+from newscrawl.archive import Archive
 from newscrawl.archive.atomic import write_atomic
-from newscrawl.archive.store import state_dir
 from newscrawl.sources import eastmoney as source
 
 
@@ -95,8 +95,7 @@ class ArchiveCacheStorage:
     """
 
     def __init__(self, settings: BaseSettings) -> None:
-        archive = Path(settings.get("NEWSCRAWL_OUT_DIR", "output"))
-        self.cachedir = state_dir(archive) / (settings.get("HTTPCACHE_DIR") or "httpcache")
+        self.cachedir = Archive.from_settings(settings).httpcache_dir(settings["HTTPCACHE_DIR"])
         self.expiration_secs = settings.getint("HTTPCACHE_EXPIRATION_SECS")
 
     def open_spider(self, spider: Spider) -> None:

@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
+import shlex
+import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.archive.export import export_archive, failure_reason, remembered_keep_days
+from newscrawl.archive import Archive
+from newscrawl.archive.export import failure_reason
 from newscrawl.archive.store import Store
-from newscrawl.formats import OutputFormat, Unpublishable, load_format
+from newscrawl.formats import OutputFormat, Unpublishable
 from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
+
+def is_local_host(url: str) -> bool:
+    """True for a URL on this machine or a private network (a mirror, not the source)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def this_command() -> str:
+    """The command line of this process, for the lock's record of who holds the archive."""
+    return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
 
 class ArchivePipeline:
     """Writes each accepted article to the store, and the archive from the store at the end.
 
-    Settings: ``NEWSCRAWL_OUT_DIR`` (the archive directory),
-    ``NEWSCRAWL_SITE_URL`` (the site's base URL used in the navigation links)
-    and ``NEWSCRAWL_KEEP_DAYS`` (the retention window of ``_posts/``; default:
-    the archive's own, as last set by ``newscrawl export --keep-days``).
+    The archive is ``NEWSCRAWL_OUT_DIR``; the site URL and retention window of
+    the export are the archive's own unless ``NEWSCRAWL_SITE_URL`` or
+    ``NEWSCRAWL_KEEP_DAYS`` is given (:class:`newscrawl.archive.Archive`).
+
+    The pipeline holds the archive's lock from the spider's opening to the
+    end of the export: a spider run by ``scrapy crawl`` is refused a busy
+    archive like any newscrawl command (the CLI's own lock is used as it is).
 
     The store is the source of truth; the posts, category pages and index are
     written by one export when the spider closes, so that they are always
@@ -41,57 +66,46 @@ class ArchivePipeline:
     non-zero.
     """
 
-    def __init__(self, crawler: Crawler, out_dir: Path, site_url: str,
-                 keep_days: int | None = None,
-                 output_format: OutputFormat | None = None) -> None:
+    def __init__(self, crawler: Crawler, archive: Archive) -> None:
         self.crawler = crawler
-        self.output_format = output_format
-        self.out_dir = out_dir
-        self.site_url = site_url
-        self.keep_days = keep_days
+        self.archive = archive
+        self.output_format: OutputFormat = archive.output_format(crawler.settings)
         self.store: Store | None = None
+        self._hold = contextlib.ExitStack()
+        self._warned_local = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        settings = crawler.settings
-        keep_days = settings.get("NEWSCRAWL_KEEP_DAYS")
-        pipeline = cls(
-            crawler,
-            Path(settings.get("NEWSCRAWL_OUT_DIR", "output")),
-            settings.get("NEWSCRAWL_SITE_URL", "//finews.withounder.com"),
-            None if keep_days in (None, "") else settings.getint("NEWSCRAWL_KEEP_DAYS"),
-            load_format(settings.get("NEWSCRAWL_FORMAT"), settings.getdict("NEWSCRAWL_FORMATS")),
-        )
-        return pipeline
+        archive = Archive.from_settings(crawler.settings)
+        archive.site_url(crawler.settings)  # a bad one stops the crawl before it starts
+        return cls(crawler, archive)
 
     def open_spider(self) -> None:
-        self.store = Store.open(self.out_dir)
+        self._hold.enter_context(self.archive.hold(this_command()))
+        self.store = self.archive.open_store()
 
     def close_spider(self) -> None:
-        if self.store is None:
-            return
         try:
-            self.export()
+            if self.store is not None:
+                self.export()
         except Exception as exc:  # whatever it is, the command must fail, not Scrapy log it
             reason = failure_reason(exc)
             logger.debug("export failed", exc_info=True)
             self.crawler.signals.send_catch_log(newscrawl_signals.export_failed, reason=reason)
         finally:
-            self.store.close()
-            self.store = None
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+            self._hold.close()
 
     def export(self) -> None:
         """The archive from the store (nothing for an empty store: a failed first fetch)."""
         assert self.store is not None
-        keep_days = self.keep_days
-        if keep_days is None:
-            keep_days = remembered_keep_days(self.out_dir)
         if self.store.count() == 0 and not any(
-            (self.out_dir / folder).exists() for folder in self.output_format.post_folders
+            (self.archive.path / folder).exists() for folder in self.output_format.post_folders
         ):
             return  # a new archive whose first articles all failed: nothing to show yet
-        result = export_archive(self.store, self.out_dir, self.site_url, keep_days,
-                                output_format=self.output_format)
+        result = self.archive.export(self.store, self.crawler.settings)
         for line in result.warning_lines():
             logger.warning(line)
         logger.info(result.summary_line())
@@ -105,6 +119,16 @@ class ArchivePipeline:
         if self.store is None:
             self.open_spider()
         assert self.store is not None
+        if not self._warned_local and is_local_host(article.share_url):
+            self._warned_local = True
+            host = urlsplit(article.share_url).netloc
+            # Printed, not logged: it must be seen at any log level.
+            print(
+                f"newscrawl: warning: the share links being archived point at {host}, a local "
+                "host, and stay in the posts; crawl the source's own URLs through "
+                "http_proxy=http://HOST:PORT (or set NEWSCRAWL_ARTICLE_HOST) to keep real links",
+                file=sys.stderr, flush=True,
+            )
         result = self.store.upsert(article)
         status = "unchanged" if result.status == "unchanged" else "written"
         self.crawler.signals.send_catch_log(

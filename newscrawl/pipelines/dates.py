@@ -25,12 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl import settings as default_settings
-
-#: China Standard Time, the time of the source and of the archive.
-BEIJING = timezone(timedelta(hours=8))
-
-#: Default for ``NEWSCRAWL_MAX_FUTURE_HOURS``: how far ahead of now a date may lie.
-DEFAULT_MAX_FUTURE_HOURS = 48.0
+from newscrawl.archive.naming import BEIJING, format_date
 
 #: Zone abbreviations understood in date strings.  ``CST`` is China Standard
 #: Time here, not US Central.  Listing the UTC names too keeps dateutil from
@@ -195,15 +190,6 @@ def parse_date(value: object, now: datetime | None = None) -> datetime:
         raise DateError(f"date out of range: {value!r}") from exc
 
 
-def format_date(dt: datetime) -> str:
-    """``2021-12-28 19:34:54 +0800``: the archive's date, always at UTC+08:00.
-
-    A naive datetime is taken to be Beijing time already.
-    """
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=BEIJING)
-    return dt.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S %z")
-
 
 def _short_repr(value: object, limit: int = 80) -> str:
     text = repr(value)
@@ -236,11 +222,13 @@ class DatesPipeline:
 
     def __init__(
         self,
-        max_future_hours: float = DEFAULT_MAX_FUTURE_HOURS,
+        max_future_hours: float | None = None,
         clock: Callable[[], datetime] | None = None,
         min_date: object = None,
     ) -> None:
-        self.max_future = timedelta(hours=max_future_hours)
+        if max_future_hours is None:
+            max_future_hours = default_settings.NEWSCRAWL_MAX_FUTURE_HOURS
+        self.max_future = timedelta(hours=float(max_future_hours))
         self.clock = clock or (lambda: datetime.now(BEIJING))
         if min_date is None:
             min_date = default_settings.NEWSCRAWL_MIN_DATE
@@ -249,7 +237,7 @@ class DatesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatesPipeline:
         return cls(
-            crawler.settings.getfloat("NEWSCRAWL_MAX_FUTURE_HOURS", DEFAULT_MAX_FUTURE_HOURS),
+            crawler.settings.get("NEWSCRAWL_MAX_FUTURE_HOURS"),
             min_date=crawler.settings.get("NEWSCRAWL_MIN_DATE"),
         )
 

@@ -17,13 +17,12 @@ backend: every article is requested again.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from newscrawl.archive.store import STORE_FILE, Store, state_dir
+from newscrawl.archive import Archive
 
 #: Stats of what was not requested.
 STAT_KNOWN_SKIPPED = "newscrawl/known_skipped"
@@ -43,21 +42,17 @@ class StoreKnownArticles:
     article code (or ``fetch --refresh``) never opens the store.
     """
 
-    def __init__(self, archive_dir: Path) -> None:
-        self.archive_dir = archive_dir
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
         self._codes: set[str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreKnownArticles:
-        return cls(Path(crawler.settings["NEWSCRAWL_OUT_DIR"]))
+        return cls(Archive.from_settings(crawler.settings))
 
     def __contains__(self, code: object) -> bool:
         if self._codes is None:
-            if (state_dir(self.archive_dir) / STORE_FILE).exists():
-                with Store.open(self.archive_dir) as store:
-                    self._codes = store.codes()
-            else:
-                self._codes = set()
+            self._codes = self.archive.known_codes()
         return code in self._codes
 
 

@@ -50,7 +50,7 @@ class JekyllFormat(OutputFormat):
         post.check_post(article)
 
     def renderer_files(self) -> tuple[str, ...]:
-        # The post's date formatting lives beside the date pipeline.
+        # The post's date formatting is the archive's clock (newscrawl.archive.naming).
         return (post.__file__, escape.__file__, post.format_date.__code__.co_filename)
 
     def site_files(self, store: Store, site_url: str) -> Iterator[SiteFile]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from newscrawl.archive.naming import BEIJING, format_date
 from newscrawl.formats.jekyll.escape import (
     Unpublishable,
     autolink_url,
@@ -23,15 +24,13 @@ from newscrawl.formats.jekyll.escape import (
     yaml_tags,
 )
 from newscrawl.items import Article
-from newscrawl.pipelines.dates import BEIJING, format_date
 
 __all__ = [
-    "DEFAULT_SITE_URL", "Unpublishable", "check_post", "one_line", "post_date",
+    "Unpublishable", "check_post", "one_line", "post_date",
     "post_filename", "post_relpath", "render_post", "yaml_double_quoted",
     "yaml_plain_or_quoted",
 ]
 
-DEFAULT_SITE_URL = "//finews.withounder.com"
 
 
 def post_date(article: Article) -> datetime:
@@ -56,7 +55,7 @@ def post_relpath(article: Article, folder: str = "_posts") -> PurePosixPath:
     return PurePosixPath(folder) / post_filename(article)
 
 
-def category_url(slug: str, site_url: str = DEFAULT_SITE_URL) -> str:
+def category_url(slug: str, site_url: str) -> str:
     return f"{site_url.rstrip('/')}/category/{slug}.html"
 
 
@@ -81,7 +80,7 @@ def check_post(article: Article) -> None:
     _required("tag", article.tag)
 
 
-def render_post(article: Article, site_url: str = DEFAULT_SITE_URL) -> bytes:
+def render_post(article: Article, site_url: str) -> bytes:
     """The post file of ``article``, byte for byte as the archive stores it.
 
     Every value of the source is escaped for where it lands (the functions
