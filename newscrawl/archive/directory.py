@@ -208,7 +208,11 @@ class Archive:
     # -- the store and the export ------------------------------------------
 
     def open_store(self) -> Store:
-        return Store.open(self.path)
+        """The store, created if need be; ArchiveError when it cannot be read."""
+        try:
+            return Store.open(self.path)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"{self.store_path}: unreadable store ({exc})") from exc
 
     def known_codes(self) -> set[str]:
         """Codes of the stored articles, without creating a store."""

@@ -52,7 +52,7 @@ holds the archive."""
         # With --redis the workers' articles may make a new archive; else there must be one.
         if not args.redis:
             archive.require_store()
-        archive.check_writable()
+        super().check_archive(args, archive)
 
     def run(self, args: argparse.Namespace, settings: Settings, archive: Archive) -> int:
         if args.redis:  # first the articles of a distributed crawl's workers
