@@ -57,11 +57,23 @@ def wait_for_holder(out: Path, pid: int, timeout: float = 30) -> None:
     raise AssertionError(f"pid {pid} never held {out}")
 
 
+@pytest.fixture(scope="module")
+def slower_replica() -> Iterator[Replica]:
+    """A replica that waits 4 s before every answer."""
+    replica = start_replica("--latency", "4")
+    yield replica
+    stop_replica(replica)
+
+
 def test_a_second_run_refuses_naming_the_holder_and_waits_with_wait(
-    slow_replica: Replica, tmp_path: Path
+    slower_replica: Replica, tmp_path: Path
 ) -> None:
+    slow_replica = slower_replica
     category = slow_replica.url + "category/renminyoudianbao.html"
-    first = start_cli("crawl", category, "--out", tmp_path, *FAST)
+    # One request at a time, 4 s each: the first run holds the archive for
+    # half a minute or more, however busy the machine, while the checks below run.
+    first = start_cli("crawl", category, "--out", tmp_path, *FAST,
+                      "-s", "CONCURRENT_REQUESTS=1")
     try:
         wait_for_holder(tmp_path, first.pid)
 
