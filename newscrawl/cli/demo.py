@@ -15,13 +15,7 @@ from newscrawl.cli import options
 from newscrawl.cli.base import Command, plural
 from newscrawl.cli.crawl import crawl_status, politeness_settings, print_summary, spider_for
 from newscrawl.runner import run_crawl
-
-#: The replica's list feeds: its key in the replica's site description -> path and query.
-FEED_TARGETS = {
-    "102": "web/webapi?type=102&count=20",
-    "45": "web/webapi?type=45&count=20",
-    "37": "newmarket/web/webapi?marketType=37&count=20",
-}
+from newscrawl.sources import eastmoney as source
 
 #: The demo crawls a local server: no reason to be slow with it.
 DEMO_SETTINGS: dict[str, Any] = {
@@ -34,7 +28,7 @@ DEMO_SETTINGS: dict[str, Any] = {
 
 #: The demo crawls the replica as the source's own host, through the replica
 #: as an HTTP proxy (as the tests do), so the posts carry the real share links.
-SOURCE_BASE_URL = "http://finews.zning.xyz/"
+SOURCE_BASE_URL = source.HOME_URL
 
 
 def replica_start_urls(
@@ -46,8 +40,8 @@ def replica_start_urls(
         for category in site.get("categories", [])
         if edge_cases or category.get("media")
     ]
-    feeds = [f"{base_url}{FEED_TARGETS[kind]}" for kind in site.get("feeds", {})
-             if kind in FEED_TARGETS]
+    feeds = [f"{base_url}{source.FEED_PATHS[kind]}" for kind in site.get("feeds", {})
+             if kind in source.FEED_PATHS]
     return categories, feeds
 
 

@@ -37,6 +37,14 @@ POST_PATH_RE = re.compile(r"^/post/[^/]+\.html$|^/\d{4}/\d{2}/\d{2}/[^/]+\.html$
 NEXT_PAGE_TEXTS = ("下一页",)
 NEXT_PAGE_RELS = ("next",)
 PAGE_QUERY_KEY = "page"
+#: The source's home, as its share links name it (the demo crawls the replica as this host).
+HOME_URL = "http://finews.zning.xyz/"
+#: The list feeds (SOURCE.md §2), by their kind: path and query on the source's host.
+FEED_PATHS = {
+    "102": "web/webapi?type=102&count=20",
+    "45": "web/webapi?type=45&count=20",
+    "37": "newmarket/web/webapi?marketType=37&count=20",
+}
 #: The source's own hosts: their share links are followed from any listing.
 ARTICLE_HOSTS = ("finews.zning.xyz",)
 #: The field of a feed entry holding the article's share link.
