@@ -96,9 +96,14 @@ def clean_html(html: str) -> str:
 
 def clean_body(html: str, *, max_chars: int, max_nesting: int) -> CleanedBody:
     """:func:`clean_html` within bounds, with the count of the text a reader
-    sees before and after: both are read with nh3's HTML5 parser, as a
-    browser reads them, so that a body that would lose text can be refused
-    rather than published truncated.
+    sees before and after, so that a body that would lose text can be
+    refused rather than published truncated.
+
+    The text before is read with nh3's HTML5 parser, as a browser reads it,
+    less what the junk rules removed; the text after, from nh3's own output.
+    A body made only of elements that libxml2 and HTML5 read alike
+    (:func:`.visible.parsers_agree_on_text`, most of the source's) is not
+    read a second time: only the junk rules take text from it.
 
     Raises :class:`BodyRefused` for a body larger than ``max_chars`` or
     nested deeper than ``max_nesting`` (:mod:`.bounds`).
