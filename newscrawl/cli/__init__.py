@@ -24,6 +24,7 @@ from newscrawl.cli.crawl import CrawlCommand
 from newscrawl.cli.demo import DemoCommand
 from newscrawl.cli.export import ExportCommand
 from newscrawl.cli.fetch import FetchCommand
+from newscrawl.cli.import_archive import ImportCommand
 from newscrawl.cli.push import PushCommand
 from newscrawl.cli.schedule import ScheduleCommand
 from newscrawl.cli.serve_replica import ServeReplicaCommand
@@ -34,6 +35,7 @@ COMMANDS: list[type[Command]] = [
     CrawlCommand,
     FetchCommand,
     ExportCommand,
+    ImportCommand,
     PushCommand,
     ScheduleCommand,
     StatusCommand,

@@ -1,0 +1,1 @@
+"""Reading the posts the archive's first generator wrote (``newscrawl import``)."""
