@@ -61,17 +61,24 @@ def category_page_targets(slug: str) -> set[str]:
 
 
 def post_page_targets(slug: str) -> set[str]:
-    return {f"/post/{link[5:]}.html" for link in links(slug) if link.startswith("post:")}
+    return {SITE["posts"][link[5:]] for link in links(slug) if link.startswith("post:")}
 
 
 def posted_codes(out: Path) -> set[str]:
-    """Codes of the posts in ``out/_posts`` (``YYYY-MM-DD-CODE.md``)."""
+    """Names of the posts in ``out/_posts`` (``YYYY-MM-DD-NAME.md``, one folder down for a
+    media post whose rolling-news post has its name): the code of a media post, the
+    rolling-news entry's id of a rolling-news post."""
     posts = out / "_posts"
     if not posts.is_dir():
         return set()
-    names = [p.name for p in posts.glob("*.md")]
+    names = [p.name for p in posts.rglob("*.md")]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}-[A-Za-z0-9_-]+\.md", n) for n in names), names
     return {name[11:-3] for name in names}
+
+
+def rolling_news_names(codes: list[str]) -> set[str]:
+    """The names of the rolling-news posts of the replica's ``type=102`` entries ``codes``."""
+    return {SITE["rolling_news"][code]["id"] for code in codes}
 
 
 def article_requests(requests: dict[str, int]) -> dict[str, int]:
@@ -129,7 +136,9 @@ def test_a_feed_of_each_shape(replica: Replica, tmp_path: Path, kind: str) -> No
     result = crawl(replica, tmp_path, SOURCE + feed)
     assert result.returncode == 0, result.stderr
     expected = SITE["feeds"][kind][:4]  # newest first; count=4 keeps the first four
-    assert posted_codes(tmp_path) == set(expected)
+    # Through the rolling-news list, each article's post is its rolling-news post.
+    names = rolling_news_names(expected) if kind == "102" else set(expected)
+    assert posted_codes(tmp_path) == names
     requests = replica.requests()
     assert article_requests(requests) == dict.fromkeys(expected, 1)
     assert page_requests(requests) == {"/robots.txt": 1, feed: 1}
@@ -280,8 +289,10 @@ def test_demo_crawls_the_bundled_replica(tmp_path: Path) -> None:
     result = run_cli("demo", "--out", tmp_path, env=clean_env())
     assert result.returncode == 0, result.stderr
     expected = set().union(*(category_codes(slug) for slug in MEDIA_SLUGS))
-    assert posted_codes(tmp_path) == expected
-    assert f"{len(expected)} posts in {tmp_path / '_posts'}/" in result.stdout
+    rolling = rolling_news_names(SITE["feeds"]["102"])
+    assert posted_codes(tmp_path) == expected | rolling
+    # Every article of the rolling-news list is on a category page too: two posts each.
+    assert f"{len(expected) + len(rolling)} posts in {tmp_path / '_posts'}/" in result.stdout
     assert "0 rejected, 0 failed" in result.stderr
     # The replica stands in for the source's host: posts carry the source's share links.
     golden = tmp_path / "_posts" / f"2021-12-28-{GOLDEN_CODE}.md"
@@ -308,5 +319,5 @@ def test_scrapy_crawl_from_the_project_root(
         capture_output=True, text=True, cwd=ROOT, env=replica.proxy_env(), timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    expected = category_codes("chongqingribao") | set(SITE["feeds"]["102"][:3])
+    expected = category_codes("chongqingribao") | rolling_news_names(SITE["feeds"]["102"][:3])
     assert posted_codes(tmp_path) == expected

@@ -38,7 +38,7 @@ from newscrawl.distributed.pipeline import RedisItemPipeline
 from newscrawl.distributed.scheduler import RedisScheduler
 from newscrawl.distributed.spider import distributed_spider
 from newscrawl.distributed.worker import as_worker, worker_settings
-from newscrawl.items import Article
+from newscrawl.items import EMNEWS, Article, Channel, ChannelSighting
 from newscrawl.runner import project_settings
 from newscrawl.spiders.category import CategorySpider
 from tests.conftest import (
@@ -143,7 +143,14 @@ def expected_codes() -> set[str]:
 
 
 def posted_codes(archive: Path) -> set[str]:
-    return {path.stem.split("-", 3)[3] for path in (archive / "_posts").glob("*.md")}
+    """The names of the archive's posts (a media post's code, a rolling-news post's entry id)."""
+    return {path.stem.split("-", 3)[3] for path in (archive / "_posts").rglob("*.md")}
+
+
+def rolling_news_names() -> set[str]:
+    """The posts of the replica's rolling-news list (``type=102&count=10``), by entry id."""
+    site = json.loads((ROOT / "newscrawl/replica/data/site.json").read_text(encoding="utf-8"))
+    return {site["rolling_news"][code]["id"] for code in site["feeds"]["102"][:10]}
 
 
 def start_worker(redis_url: str, out: Path, *extra: str) -> subprocess.Popen[str]:
@@ -201,7 +208,9 @@ def test_two_workers_share_one_crawl(
     archive = tmp_path / "archive"
     exported = run_cli("export", "--redis", redis_url, "--out", archive)
     assert exported.returncode == 0, exported.stderr
-    assert posted_codes(archive) == expected_codes()
+    # Each article of the rolling-news list has its rolling-news post too, whichever
+    # worker found it through which channel first.
+    assert posted_codes(archive) == expected_codes() | rolling_news_names()
     keys = KEYS
     assert server.llen(keys.items) == 0
     # The run is over: nothing of it is left in Redis but the archived codes.
@@ -460,8 +469,13 @@ def test_no_deprecation_warnings_from_the_scheduler(redis_url: str) -> None:
 
 def test_archived_articles_are_not_requested(redis_url: str, server: redis.Redis) -> None:
     server.sadd(KEYS.archived, "NW202112282228838683")
+    server.sadd(KEYS.channels, "NW202112282228838683#media")
     spider = worker_crawler(redis_url).spider
     assert spider.article_request("NW202112282228838683", "http://example.com/s") is None
+    # Archived, but not through the rolling-news list: that channel is recorded, not fetched.
+    assert spider.article_request("NW202112282228838683", "http://example.com/s",
+                                  channel=Channel(EMNEWS, "1")) == ChannelSighting(
+        "NW202112282228838683", Channel(EMNEWS, "1"))
     assert spider.article_request("NW202112282228838684", "http://example.com/s") is not None
     refresh = worker_crawler(redis_url, NEWSCRAWL_REFRESH=True).spider
     assert refresh.article_request("NW202112282228838683", "http://example.com/s") is not None

@@ -107,22 +107,26 @@ def test_pages_and_batches_change_nothing_but_memory(
     assert snapshot(tmp_path / "paged") == snapshot(tmp_path / "whole")
     # What the scenario was meant to show, at every page boundary:
     first, second, third = whole
-    assert first[0] == (9 + 3 + 7, 0, 1, 2, 11, 0)  # article 6's copy: claimed, removed
+    # 9 posts, 3 category pages, 9 site files (7 fixed files, the home page and
+    # the two rolling-news pages); article 6's copy: claimed, removed.
+    assert first[0] == (9 + 3 + 9, 0, 1, 2, 11, 0)
     assert first[1] == sorted([
         f"skipped {post(4)}: exists and was not written by newscrawl",
         f"skipped {post(5)}: {post(5, 'old_post', date(2021, 1, 1))} (foreign) holds this "
         "post; not written beside it",
     ])
-    # Written: 7 (changed) and 8 (moved); unchanged: 1, 2, 6, 9, the three
-    # category pages (each keeps an article) and the 7 site files; removed:
-    # the posts of 0, 3 and 10 (the first code, the middle, the last) and
-    # 8's old one; 4 and 5 skipped again.
-    assert second[0][:4] == (2, 4 + 3 + 7, 4, 2)
+    # Written: 7 (changed), 8 (moved) and the home page that lists them;
+    # unchanged: 1, 2, 6, 9, the three category pages (each keeps an article)
+    # and the 8 other site files; removed: the posts of 0, 3 and 10 (the
+    # first code, the middle, the last) and 8's old one; 4 and 5 skipped again.
+    assert second[0][:4] == (3, 4 + 3 + 8, 4, 2)
     for index in (0, 3, 10):
         assert not (tmp_path / "paged" / post(index)).exists()
     # Older than 5 days: 6, 7, 8 and 9 (4 and 5 count, though skipped).
     assert third[0][4:] == (4, 4)
     assert (tmp_path / "paged" / post(6, "old_post")).exists()
+    # Where Jekyll served a post moved to old_post/ without a permalink: a redirect page.
+    assert (tmp_path / "paged" / post(6, "old_post").replace(".md", ".html")).exists()
     assert export(tmp_path / "paged", today=DAY, keep_days=5).written == 0
 
 
@@ -130,9 +134,9 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
     store_articles(tmp_path, *(numbered(i) for i in range(7)))
     rendered: list[str] = []
 
-    def counting_render(fmt: JekyllFormat, item: Article, site_url: str) -> bytes:
+    def counting_render(fmt: JekyllFormat, item: Article, site_url: str, *args: object) -> bytes:
         rendered.append(item.code)
-        return render_post(item, site_url)
+        return render_post(item, site_url, *args)  # type: ignore[arg-type]
 
     batches: list[int] = []
     real_flush = export_module._Export.flush
@@ -146,7 +150,7 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
     small(monkeypatch, page=3, files=2)
     result = export(tmp_path, today=DAY)
     assert sorted(rendered) == [code(i) for i in range(7)]
-    assert result.written == 7 + 3 + 7 and result.posts == 7
+    assert result.written == 7 + 3 + 9 and result.posts == 7
     # Never more than FLUSH_FILES files held at once.
     assert max(batches) <= 2 and sum(batches) == result.written
 
@@ -302,7 +306,8 @@ def test_an_empty_store_removes_what_newscrawl_wrote(
     with pytest.raises(StoreRefused):  # unless the articles were removed on purpose
         export(tmp_path, today=DAY)
     result = export(tmp_path, today=DAY, min_store_share=0)
-    assert (result.written, result.removed, result.posts) == (0, 5 + 3, 0)
+    # Written: the home page, which listed them.
+    assert (result.written, result.removed, result.posts) == (1, 5 + 3, 0)
     assert not list((tmp_path / "_posts").iterdir())
     with Store.open(tmp_path) as store:
         assert store.newest_media() == {}

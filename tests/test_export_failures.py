@@ -15,6 +15,7 @@ from conftest import GOLDEN_CODE, GOLDEN_SHARE_URL, Replica, run_cli
 
 from newscrawl.archive.runlog import read_all
 from newscrawl.archive.store import Store
+from newscrawl.formats.jekyll import legacy
 from newscrawl.items import Article
 
 HOST = "http://finews.zning.xyz"
@@ -78,7 +79,9 @@ def test_an_emptied_store_is_refused_and_every_post_stays(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "refusing to export" in lines[0], result.stderr
     assert posts(tmp_path) == before
-    assert sorted(p.stem for p in (tmp_path / "category").iterdir()) == sorted(CATEGORIES)
+    # (and the redirect pages of the slugs the first generator published differently)
+    pages = {p.stem for p in (tmp_path / "category").iterdir()} - set(legacy.SLUG_CORRECTIONS)
+    assert sorted(pages) == sorted(CATEGORIES)
 
     # A crawl that brings back a third of the articles does not export either.
     again = crawl(replica, tmp_path, "renminyoudianbao")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl import signals as newscrawl_signals
+from newscrawl.archive.store import Store
+from newscrawl.items import EMNEWS, MEDIA, Article, Channel, ChannelSighting
 from newscrawl.middlewares.backoff import RetryBackoffMiddleware, backoff_delay
 from newscrawl.runner import project_settings
 from newscrawl.sources import eastmoney as source
@@ -83,8 +86,10 @@ CATEGORY_PAGE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <li><a href="{SHARE}NW1">one</a></li>
 <li><a href="/html_News/NewsShare.html?infoCode=NW2#top">two (relative, with a fragment)</a></li>
 <li><a href="{SHARE}NW1">one again</a></li>
-<li><a href="/post/NW3.html">three, an archive post page</a></li>
-<li><a href="http://other.test/post/NW4.html">a post page on another host</a></li>
+<li><a href="/a/2022/01/03/NW3.html">three, an archive post page</a></li>
+<li><a href="http://other.test/a/2022/01/04/NW4.html">a post page on another host</a></li>
+<li><a href="/old_post/2022-01-08-NW8.html">eight, a post the archive moved to old_post/</a></li>
+<li><a href="/emnews/2022/01/09/202201090000000009.html">a rolling-news post</a></li>
 <li><a href="http://other.test/html_News/NewsShare.html?infoCode=NW5">share link elsewhere</a></li>
 <li><a href="http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW6">source host</a></li>
 <li><a href="{SHARE}bad/../code">bad code</a></li>
@@ -104,13 +109,15 @@ def test_a_category_page_yields_share_links_posts_and_pagination_only(tmp_path: 
         f"{HOST}/category/a.html?page=2",  # <link rel="next">; the dupefilter drops repeats
         f"{ARTICLE}NW1",
         f"{ARTICLE}NW2",
-        f"{HOST}/post/NW3.html",
+        f"{HOST}/a/2022/01/03/NW3.html",
+        f"{HOST}/old_post/2022-01-08-NW8.html",
         "http://finews.zning.xyz/NewsData/GetNewsText.do?id=NW6",
         f"{HOST}/category/a.html",  # ?page=1 is the listing itself
         f"{HOST}/category/a.html?page=3",
     ]
     # Nothing else: not other hosts, javascript:, mailto:, home, tags, /private/, other
-    # categories, the "第一页" link back.  The bad code is reported, not requested.
+    # categories, the "第一页" link back, a rolling-news post (named by its list entry,
+    # no share link in it).  The bad code is reported, not requested.
     assert [p["reason"] for p in problems] == ["invalid article code 'bad/../code'"]
 
 
@@ -127,7 +134,7 @@ def test_known_articles_come_from_the_backend_the_settings_name(tmp_path: Path) 
     requests = urls(spider.parse(page))
     assert f"{ARTICLE}NW2" in requests
     # Neither the known article nor the post page named after the other one.
-    assert f"{ARTICLE}NW1" not in requests and f"{HOST}/post/NW3.html" not in requests
+    assert f"{ARTICLE}NW1" not in requests and f"{HOST}/a/2022/01/03/NW3.html" not in requests
     stats = spider.crawler.stats
     assert stats.get_value("newscrawl/known_skipped") == 1
     assert stats.get_value("newscrawl/known_post_pages_skipped") == 1
@@ -135,7 +142,7 @@ def test_known_articles_come_from_the_backend_the_settings_name(tmp_path: Path) 
     refresh = make_spider(tmp_path, NEWSCRAWL_KNOWN_BACKEND=f"{__name__}.KnowsOneAndThree",
                           NEWSCRAWL_REFRESH=True)
     requests = urls(refresh.parse(page))
-    assert f"{ARTICLE}NW1" in requests and f"{HOST}/post/NW3.html" in requests
+    assert f"{ARTICLE}NW1" in requests and f"{HOST}/a/2022/01/03/NW3.html" in requests
 
 
 def test_pagination_styles(tmp_path: Path) -> None:
@@ -162,8 +169,8 @@ def test_a_post_page_yields_only_its_share_link(tmp_path: Path) -> None:
     body = f"""<html><body><article><h1>t</h1>
     <p>原文：<a href="{SHARE}NW9">{SHARE}NW9</a></p></article>
     <p class="nav"><a href="/category/a.html">返回</a>｜<a href="/">返回首页</a>
-    <a rel="next" href="/post/NW10.html">下一页</a></p></body></html>"""
-    response = html(f"{HOST}/post/NW9.html", body)
+    <a rel="next" href="/a/2022/01/10/NW10.html">下一页</a></p></body></html>"""
+    response = html(f"{HOST}/a/2022/01/09/NW9.html", body)
     assert urls(spider.parse_post(response)) == [f"{ARTICLE}NW9"]
     # As a start URL, a post page is known by its path and read the same way.
     spider = make_spider(tmp_path)
@@ -174,7 +181,7 @@ def test_each_article_is_requested_once_whatever_links_to_it(tmp_path: Path) -> 
     spider = make_spider(tmp_path)
     page = f'<a href="{SHARE}NW1">a</a><a href="{SHARE}NW1&amp;from=x">b</a>'
     first = urls(spider.parse(html(f"{HOST}/category/a.html", page)))
-    again = urls(spider.parse_post(html(f"{HOST}/post/NW1.html", page)))
+    again = urls(spider.parse_post(html(f"{HOST}/a/2022/01/01/NW1.html", page)))
     feed = urls(spider.parse(as_json(f"{HOST}/web/webapi?type=45", {"nodeList": [
         {"infocode": "NW1"}, {"infocode": "NW2"}]})))
     assert (first, again, feed) == ([f"{ARTICLE}NW1"], [], [f"{ARTICLE}NW2"])
@@ -212,6 +219,42 @@ def test_a_feed_of_each_shape_yields_its_articles_on_the_feed_host(
         "/html_News/NewsShare.html?infoCode=NW202201252229603355")
     assert share == expected
     assert requests[1].cb_kwargs["share_url"] == f"{SHARE}202112082206672930"
+
+
+def test_rolling_news_entries_are_the_articles_rolling_news_channel(tmp_path: Path) -> None:
+    spider = make_spider(tmp_path, f"{HOST}/web/webapi?type=102", FeedSpider)
+    rolling = {"records": [
+        {"title": "a", "digest": "【快讯】摘要", "id": "202201252229603355",
+         "infoCode": "NW202201252229603355",
+         "url_w": "http://finance.eastmoney.com/news/1351,202201252229603355.html"},
+        # No id: the post is named by the code's digits.
+        {"title": "b", "infoCode": "NW202112082206672930"},
+    ]}
+    first, second = spider.parse(as_json(f"{HOST}/web/webapi?type=102&count=2", rolling))
+    assert first.cb_kwargs["channel"] == Channel(
+        EMNEWS, "202201252229603355", "【快讯】摘要",
+        "http://finance.eastmoney.com/news/1351,202201252229603355.html")
+    assert second.cb_kwargs["channel"] == Channel(EMNEWS, "202112082206672930")
+    # The same article on a media's page: no second request, a sighting of that channel.
+    page = html(f"{HOST}/category/a.html", f'<a href="{SHARE}NW202201252229603355">a</a>')
+    assert list(spider.parse(page)) == [
+        ChannelSighting("NW202201252229603355", Channel(MEDIA))]
+    assert list(spider.parse(page)) == []
+
+
+def test_an_archived_article_seen_through_a_new_channel_is_a_sighting(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        store.upsert(Article(code="NW1", share_url=f"{SHARE}NW1", title="t", media="m",
+                             body="<p>b</p>", date=datetime(2022, 1, 1, tzinfo=UTC),
+                             slug="m", tag="m新闻"))
+    spider = make_spider(tmp_path, f"{HOST}/web/webapi?type=102", FeedSpider)
+    # Through a media list again: nothing to do.
+    assert list(spider.parse(as_json(f"{HOST}/web/webapi?type=45", {
+        "nodeList": [{"infocode": "NW1"}]}))) == []
+    # Through the rolling-news list: not fetched again, but recorded.
+    assert list(spider.parse(as_json(f"{HOST}/web/webapi?type=102", {
+        "records": [{"infoCode": "NW1", "id": "1", "digest": "d"}]}))) == [
+        ChannelSighting("NW1", Channel(EMNEWS, "1", "d"))]
 
 
 def test_a_configured_article_host_serves_every_article(tmp_path: Path) -> None:

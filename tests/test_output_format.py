@@ -10,9 +10,9 @@ import pytest
 from test_site_export import article, snapshot, store_articles
 
 from newscrawl.archive.export import export_archive
-from newscrawl.archive.store import Store, StoredSummary
+from newscrawl.archive.store import PostSummary, Store
 from newscrawl.formats import OutputFormat, SiteFile, load_format
-from newscrawl.items import Article
+from newscrawl.items import Article, Channel
 
 pytestmark = pytest.mark.unit
 
@@ -27,14 +27,15 @@ class PlainTextFormat(OutputFormat):
         if not site_url.startswith("https://"):
             raise ValueError(f"{site_url!r}: the plain format wants https://")
 
-    def post_path(self, summary: StoredSummary, old: bool) -> str:
-        return f"{self.post_folders[old]}/{summary.code}.txt"
+    def post_path(self, summary: PostSummary, old: bool, shared_name: bool = False) -> str:
+        return f"{self.post_folders[old]}/{summary.name}.txt"
 
     def code_of_post(self, rel: str) -> str | None:
         folder, _, name = rel.partition("/")
         return name.removesuffix(".txt") if folder in self.post_folders else None
 
-    def render_post(self, article: Article, site_url: str) -> bytes:
+    def render_post(self, article: Article, site_url: str, channel: Channel | None = None,
+                    moved: bool = False) -> bytes:
         return f"{article.title}\n{site_url}\n".encode()
 
     def renderer_files(self) -> tuple[str, ...]:

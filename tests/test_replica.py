@@ -25,6 +25,8 @@ from tools import make_replica_data as make_data
 from tools import replica_corpus as corpus
 
 GOLDEN = make_golden.CODE
+#: Where the replica serves the golden article's post page (the first generator moved it).
+GOLDEN_PAGE = f"/old_post/2021-12-28-{GOLDEN}.html"
 ARTICLES_DIR = DEFAULT_DATA_DIR / "articles"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,7 +136,7 @@ def test_absolute_form_through_a_proxy_handler(fresh: ReplicaServer) -> None:
     assert status == 200
     assert json.loads(body)["title"] == make_golden.TITLE
     # Post pages link the share page on the host the request named.
-    status, _, body = _fetch(f"http://finews.withounder.com/post/{GOLDEN}.html", opener=proxied)
+    status, _, body = _fetch(f"http://finews.withounder.com{GOLDEN_PAGE}", opener=proxied)
     assert status == 200
     assert (
         f'href="http://finews.withounder.com/html_News/NewsShare.html?infoCode={GOLDEN}"'
@@ -143,7 +145,7 @@ def test_absolute_form_through_a_proxy_handler(fresh: ReplicaServer) -> None:
     counts = _json(fresh.url + "__requests")
     assert counts == {
         f"/NewsData/GetNewsText.do?id={GOLDEN}": 1,
-        f"/post/{GOLDEN}.html": 1,
+        GOLDEN_PAGE: 1,
     }
 
 
@@ -158,13 +160,14 @@ def test_connect_is_refused(server: ReplicaServer) -> None:
 
 def test_post_page_uses_the_host_header(server: ReplicaServer) -> None:
     status, _, body = _fetch(
-        server.url + f"post/{GOLDEN}.html", headers={"Host": "archive.example:8080"}
+        server.url + GOLDEN_PAGE.lstrip("/"), headers={"Host": "archive.example:8080"}
     )
     assert status == 200
     page = body.decode()
     assert f"http://archive.example:8080/html_News/NewsShare.html?infoCode={GOLDEN}" in page
     assert 'href="/category/renminyoudianbao.html"' in page
-    assert _fetch(server.url + "post/NW209912312299999999.html")[0] == 404
+    assert _fetch(server.url + "old_post/2099-12-31-NW209912312299999999.html")[0] == 404
+    assert _fetch(server.url + f"post/{GOLDEN}.html")[0] == 404
 
 
 def test_home_tags_and_private_pages(server: ReplicaServer) -> None:
@@ -212,12 +215,20 @@ def test_feeds(
         assert (ARTICLES_DIR / f"{entry[code_field]}.json").exists()
 
 
-def test_feed_102_links_share_pages_on_the_request_host(server: ReplicaServer) -> None:
-    entry = _json(server.url + "web/webapi?type=102&count=1")["records"][0]
-    host = server.url.removeprefix("http://").rstrip("/")
-    assert entry["url_w"] == (
-        f"http://{host}/html_News/NewsShare.html?infoCode={entry['infoCode']}"
-    )
+def test_feed_102_entries_name_their_post_and_link_the_article_page(
+    server: ReplicaServer,
+) -> None:
+    entries = _json(server.url + "web/webapi?type=102&count=20")["records"]
+    site = json.loads((DEFAULT_DATA_DIR / "site.json").read_text("utf-8"))
+    assert [e["infoCode"] for e in entries] == site["feeds"]["102"]
+    for entry in entries:
+        digits = re.sub(r"\D", "", entry["infoCode"])
+        assert entry["id"] == digits
+        assert re.fullmatch(rf"http://finance\.eastmoney\.com/news/135[13],{digits}\.html",
+                            entry["url_w"])
+        article = _json(server.url + f"NewsData/GetNewsText.do?id={entry['infoCode']}")
+        assert entry["digest"] == article["digest"]
+    assert any(e["digest"].startswith("【") for e in entries)
 
 
 def test_unknown_feed_is_404(server: ReplicaServer) -> None:
@@ -243,7 +254,7 @@ def test_category_pagination_full_style(server: ReplicaServer) -> None:
     last = _page(server, "renminyoudianbao", 3)
     assert 'rel="next"' not in last
     assert '<a href="/category/renminyoudianbao.html">第一页</a>' in last  # the loop
-    assert f'href="/post/{GOLDEN}.html"' in last
+    assert f'href="{GOLDEN_PAGE}"' in last
     assert _fetch(server.url + "category/renminyoudianbao.html?page=4")[0] == 404
     assert _fetch(server.url + "category/nosuchslug.html")[0] == 404
 
@@ -267,7 +278,7 @@ def test_category_pages_carry_links_not_to_follow(server: ReplicaServer) -> None
 
 def _codes_on(page: str) -> set[str]:
     """Codes linked from a listing page, by share link or archive post link."""
-    links = re.findall(r'infoCode=([A-Za-z0-9]+)"|/post/([A-Za-z0-9]+)\.html', page)
+    links = re.findall(r'infoCode=([A-Za-z0-9]+)"|/[0-9-]+/([A-Za-z0-9]+)\.html', page)
     return {share or post for share, post in links}
 
 

@@ -28,7 +28,8 @@ import pytest
 from conftest import GOLDEN_CODE, GOLDEN_POST, GOLDEN_SHARE_URL, Replica, require_tool, run_cli
 
 from newscrawl.archive.store import Store
-from newscrawl.formats.jekyll.post import one_line, post_date, render_post
+from newscrawl.formats.jekyll import legacy
+from newscrawl.formats.jekyll.post import one_line, post_date, post_url, render_post
 from newscrawl.items import Article
 from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
@@ -82,11 +83,6 @@ def page(site: Path, url_path: str) -> lxml.html.HtmlElement:
     return lxml.html.fromstring((site / url_path.lstrip("/")).read_bytes())
 
 
-def post_url(article: Article) -> str:
-    """The permalink ``/:year/:month/:day/:title.html`` of a post (``_config.yml``)."""
-    return f"/{post_date(article):%Y/%m/%d}/{article.code}.html"
-
-
 def newest_first(articles: list[Article]) -> list[Article]:
     """Jekyll's order of ``site.posts``: by date, then by path (so by code), newest first."""
     return sorted(articles, key=lambda a: (a.date, a.code), reverse=True)
@@ -112,7 +108,9 @@ def test_the_crawl_leaves_a_complete_consistent_archive(
             render_post(item, SITE_URL)
         )
     slugs = {item.slug for item in articles}
-    assert sorted(p.stem for p in (archive / "category").iterdir()) == sorted(slugs)
+    # Besides the redirect pages of the slugs the first generator published differently.
+    pages = {p.stem for p in (archive / "category").iterdir()}
+    assert sorted(pages - set(legacy.SLUG_CORRECTIONS)) == sorted(slugs)
     for name in ("_config.yml", "index.html", "feed.xml", "_layouts/post.html"):
         assert (archive / name).is_file(), name
     # The crawl exported everything already: an export finds nothing to do.
@@ -138,12 +136,15 @@ def test_fetches_keep_the_archives_retention_window(replica: Replica, tmp_path: 
                    env=replica.proxy_env()).returncode == 0
     result = run_cli("export", "--out", tmp_path, "--keep-days", "30")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "old_post" / golden).read_bytes() == GOLDEN_POST.read_bytes()
+    # Moved, the golden post keeps its URL (its one more line: permalink).
+    url = b"/renminyoudianbao/2021/12/28/NW202112282228838683.html"
+    moved = GOLDEN_POST.read_bytes().replace(b"\n---\n", b"\npermalink: " + url + b"\n---\n", 1)
+    assert (tmp_path / "old_post" / golden).read_bytes() == moved
     assert not (tmp_path / "_posts" / golden).exists()
     # The next fetch of the same (old) article applies the archive's window too.
     result = run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path, env=replica.proxy_env())
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "old_post" / golden).read_bytes() == GOLDEN_POST.read_bytes()
+    assert (tmp_path / "old_post" / golden).read_bytes() == moved
     assert not (tmp_path / "_posts" / golden).exists()
 
 
@@ -206,8 +207,6 @@ def test_the_home_page_lists_each_tag_with_its_newest_posts(
         assert [a.get("href") for a in section.cssselect("li a")] == [
             post_url(a) for a in own[:5]
         ]
-    newest = newest_first(articles)[:10]
-    assert [a.get("href") for a in doc.cssselect(".latest li a")] == [post_url(a) for a in newest]
 
 
 def test_the_feed_is_atom_with_the_newest_posts(site: Path, articles: list[Article]) -> None:

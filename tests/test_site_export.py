@@ -124,7 +124,8 @@ def test_posts_are_golden_and_the_site_is_complete(archive: Path) -> None:
     assert config["timezone"] == "Asia/Shanghai"
     assert config["url"] == "//finews.withounder.com" and config["baseurl"] == ""
     assert ".newscrawl" in config["exclude"]
-    assert config["permalink"] == "/:year/:month/:day/:title:output_ext"
+    # Jekyll's default permalink, the live archive's: /<category>/YYYY/MM/DD/<name>.html.
+    assert "permalink" not in config
     assert sorted(rel for rel in files if rel.startswith("category/")) == [
         "category/anxinguojizhengquan-xianggang.html",
         "category/renminyoudianbao.html",
@@ -164,7 +165,7 @@ def test_deleted_files_come_back_identical(archive: Path) -> None:
             (archive / rel).unlink()
     result = export(archive, today=DAY)
     assert snapshot(archive) == before
-    assert result.written == 3 + 3 + 1
+    assert result.written == 3 + 3 + 1  # posts, category pages, home page
     assert not result.skipped and not result.removed
 
 
@@ -197,14 +198,16 @@ def test_touched_files_keep_their_mtime(archive: Path) -> None:
     assert export(archive, today=DAY).written == 0
 
 
-def test_a_changed_article_rewrites_its_post_only(archive: Path) -> None:
+def test_a_changed_article_rewrites_its_post_and_the_lists_showing_it(archive: Path) -> None:
     age_files(archive)
     times = mtimes(archive)
     changed = article("NW202201102229143376", date(2022, 1, 10), title="更正后的标题")
     store_articles(archive, changed)
     result = export(archive, today=DAY)
-    assert result.written == 1
-    assert written_since(archive, times) == ["_posts/2022-01-10-NW202201102229143376.md"]
+    assert result.written == 2
+    assert written_since(archive, times) == [
+        "_posts/2022-01-10-NW202201102229143376.md", "index.html"]
+    assert "更正后的标题" in (archive / "index.html").read_text(encoding="utf-8")
     post = archive / "_posts/2022-01-10-NW202201102229143376.md"
     assert front_matter(post.read_bytes())["title"] == "更正后的标题"
 
@@ -213,10 +216,12 @@ def test_another_site_url_rewrites_every_post_and_the_config(archive: Path) -> N
     age_files(archive)
     times = mtimes(archive)
     result = export(archive, site_url="https://news.example.org/archive/", today=DAY)
-    assert result.written == 4
+    assert result.written == 6
     assert written_since(archive, times) == sorted([
         "_config.yml", GOLDEN_FILE, "_posts/2022-01-10-NW202201102229143376.md",
         "_posts/2022-01-19-NW202201192229451160.md",
+        # The lists link under the base path.
+        "index.html", "emnews/index.html",
     ])
     config = yaml.safe_load((archive / "_config.yml").read_bytes())
     assert (config["url"], config["baseurl"]) == ("https://news.example.org", "/archive")
@@ -239,19 +244,26 @@ def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
     age_files(archive)
     times = mtimes(archive)
     result = export(archive, keep_days=9, today=DAY)
-    # 2022-01-10 is 10 days before 2022-01-20: older than 9 days.
-    assert (result.written, result.removed) == (2, 2)
+    # 2022-01-10 is 10 days before 2022-01-20: older than 9 days.  Each moved
+    # post keeps its URL, and /old_post/<file>.html (where Jekyll would serve a
+    # page of old_post/) is a redirect page to it.
+    assert (result.written, result.removed) == (4, 2)
     assert written_since(archive, times) == [
+        "old_post/2021-12-28-NW202112282228838683.html",
         "old_post/2021-12-28-NW202112282228838683.md",
+        "old_post/2022-01-10-NW202201102229143376.html",
         "old_post/2022-01-10-NW202201102229143376.md",
     ]
     assert not (archive / GOLDEN_FILE).exists()
     assert sorted(p.name for p in (archive / "_posts").iterdir()) == [
         "2022-01-19-NW202201192229451160.md",
     ]
+    golden_url = "/renminyoudianbao/2021/12/28/NW202112282228838683.html"
     assert (archive / "old_post/2021-12-28-NW202112282228838683.md").read_bytes() == (
-        GOLDEN_POST.read_bytes()
-    )
+        GOLDEN_POST.read_bytes().replace(
+            b"\n---\n", f"\npermalink: {golden_url}\n---\n".encode(), 1))
+    assert f'url=//finews.withounder.com{golden_url}"'.encode() in (
+        archive / "old_post/2021-12-28-NW202112282228838683.html").read_bytes()
     assert (result.posts, result.old_posts) == (1, 2)
     # The window is the archive's: remembered for the exports of later runs.
     assert Archive(archive).remembered_keep_days() == 9
@@ -259,7 +271,7 @@ def test_keep_days_moves_old_posts_out_of_posts_and_back(archive: Path) -> None:
     assert export(archive, keep_days=10, today=DAY + timedelta(days=1)).written == 0
     # Without a window every post is back in _posts/, and in one place only.
     result = export(archive, keep_days=0, today=DAY)
-    assert result.written == 2 and result.removed == 2
+    assert result.written == 2 and result.removed == 4
     assert not (archive / "old_post").exists() or not list((archive / "old_post").iterdir())
     assert (archive / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
     assert Archive(archive).remembered_keep_days() is None
@@ -325,12 +337,12 @@ def test_stale_files_newscrawl_wrote_are_removed(archive: Path) -> None:
     assert result.removed == 2 and not result.skipped
     assert not (archive / "_posts/2022-01-10-NW202201102229143376.md").exists()
     assert not (archive / "category/zhengquanshibao.html").exists()
-    # Written: the moved post, its new category page, and the pages of both
-    # remaining categories whose title (the newest article's media) did not change.
+    # Written: the moved post, its new category page and the home page; not the
+    # pages of both remaining categories (the newest article's media did not change).
     assert written_since(archive, times) == [
-        "_posts/2022-01-11-NW202201102229143376.md", "category/zhengquanbao.html",
+        "_posts/2022-01-11-NW202201102229143376.md", "category/zhengquanbao.html", "index.html",
     ]
-    assert result.written == 2
+    assert result.written == 3
 
 
 def test_an_interrupted_export_still_knows_its_files(
@@ -358,7 +370,7 @@ def test_an_interrupted_export_still_knows_its_files(
     assert not list(archive.rglob("*.tmp"))
     result = export(archive, today=DAY)
     assert result.skipped == []
-    assert result.written == 1
+    assert result.written == 2  # the post not renamed into place, and the home page
     for rel in changed:
         assert front_matter((archive / rel).read_bytes())["title"].startswith("改 ")
 
@@ -430,7 +442,7 @@ def test_a_legacy_manifest_is_imported(archive: Path, dumps: dict[str, Any]) -> 
     assert Archive(archive).remembered_keep_days() == 9
     # Every record came over: without the window, the old posts move back.
     result = export(archive, keep_days=0, today=DAY)
-    assert (result.written, result.removed) == (2, 2)
+    assert (result.written, result.removed) == (2, 4)  # and their redirect pages in old_post/ go
 
 
 # -- through the CLI -----------------------------------------------------
@@ -441,12 +453,13 @@ def test_newscrawl_export_prints_one_summary_line(tmp_path: Path) -> None:
     result = run_cli("export", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1
-    assert result.stdout.startswith("newscrawl: export: 13 written, 0 unchanged, 0 removed, "
+    # 3 posts, 3 category pages, 9 site files.
+    assert result.stdout.startswith("newscrawl: export: 15 written, 0 unchanged, 0 removed, "
                                     "0 skipped"), result.stdout
     assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
     result = run_cli("export", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "0 written, 13 unchanged" in result.stdout
+    assert "0 written, 15 unchanged" in result.stdout
 
 
 def test_newscrawl_export_warns_about_skipped_files(tmp_path: Path) -> None:

@@ -381,8 +381,29 @@ def _paginate(links: list[str], sizes: list[int]) -> list[list[str]]:
     return pages
 
 
+def post_path(slug: str, time: str, code: str) -> str:
+    """The archive post page of ``code`` at Jekyll's default permalink (the live archive's)."""
+    return f"/{slug}/{time[:10].replace('-', '/')}/{code}.html"
+
+
+def old_post_path(time: str, code: str) -> str:
+    """Where Jekyll served a post the archive's first generator had moved to ``old_post/``."""
+    return f"/old_post/{time[:10]}-{code}.html"
+
+
+def rolling_news_entry(code: str, index: int) -> dict[str, str]:
+    """What the rolling-news list says of ``code`` besides the article: its entry's id
+    (the code's digits, as the source numbers them) and the article's page on the main site."""
+    entry_id = re.sub(r"\D", "", code)
+    column = (1351, 1353)[index % 2]
+    return {"id": entry_id, "url_w": f"http://finance.eastmoney.com/news/{column},{entry_id}.html"}
+
+
 def site(normal: list[tuple[str, str, str]]) -> dict[str, Any]:
     """site.json: ``normal`` is (code, media, time) of every ordinary article."""
+    times = {code: time for code, _, time in normal}
+    times.update((code, data["showtime"]) for code, _, data in EDGE_CASES[:1])
+    posts: dict[str, str] = {}
     categories = []
     for index, (media, slug) in enumerate(corpus.CATEGORY_SLUGS.items()):
         own = sorted((c for c in normal if c[1] == media), key=lambda c: c[2], reverse=True)
@@ -390,8 +411,12 @@ def site(normal: list[tuple[str, str, str]]) -> dict[str, Any]:
         links = [f"{'post' if i == 1 else 'share'}:{code}" for i, (code, _, _) in enumerate(own)]
         sizes = [2, 2, len(links) - 4] if index % 2 == 0 else [3, len(links) - 3]
         pages = [{"links": page} for page in _paginate(links, sizes)]
+        posts.update((link[5:], post_path(slug, times[link[5:]], link[5:]))
+                     for link in links if link.startswith("post:"))
         if make_golden.CODE in (c[0] for c in own):
+            # Linked at the page Jekyll made of it in old_post/ (the first generator moved it).
             pages[-1]["links"].append(f"post:{make_golden.CODE}")
+            posts[make_golden.CODE] = old_post_path(times[make_golden.CODE], make_golden.CODE)
         if slug == SLOW_PAGE[0]:
             pages[SLOW_PAGE[1] - 1]["delay"] = SLOW_PAGE[2]
         categories.append({
@@ -400,6 +425,7 @@ def site(normal: list[tuple[str, str, str]]) -> dict[str, Any]:
         })
     edge = [code for code, _, _ in EDGE_CASES]
     edge_links = [f"post:{c}" if c == edge[0] else f"share:{c}" for c in edge]
+    posts[edge[0]] = post_path("ceshi", times[edge[0]], edge[0])
     edge_links.insert(14, f"share:{UNKNOWN_CODE}")
     categories.append({
         "slug": "ceshi", "title": "测试专栏", "media": None, "pagination": "full",
@@ -414,11 +440,14 @@ def site(normal: list[tuple[str, str, str]]) -> dict[str, Any]:
         "noise_links": NOISE_LINKS,
         "categories": categories,
         "private_links": [f"share:{PRIVATE_CODE}"],
+        "posts": dict(sorted(posts.items())),
         "feeds": {
             "102": newest[:10],
             "45": newest[1::3][:10],
             "37": newest[5:15],
         },
+        "rolling_news": {code: rolling_news_entry(code, index)
+                         for index, code in enumerate(newest[:10])},
     }
 
 
@@ -440,10 +469,14 @@ def readme(rows: list[tuple[str, str, str, str, str]], site_data: dict[str, Any]
         "  `status` (always that status), `raw` (these bytes verbatim), `delay` (seconds),",
         "  `url_w` (the share link the `type=102` feed gives for it, verbatim).",
         "- `site.json`: category pages (links per page: `share:CODE` is a share link on",
-        "  the requested host, `post:CODE` a link to the archive post page `/post/CODE.html`,",
+        "  the requested host, `post:CODE` a link to the archive post page of CODE, at the",
+        "  path `posts` gives: Jekyll's default permalink `/<slug>/YYYY/MM/DD/CODE.html`, or",
+        "  `/old_post/YYYY-MM-DD-CODE.html` for a post the archive's first generator moved;",
         "  `href:URL` a link to URL as given, `{host}` replaced by the requested host),",
         "  the links every category page also carries (`noise_links`, never to be followed),",
-        "  the links of `/private/`, and the codes of each list feed (served newest first).",
+        "  the links of `/private/`, the codes of each list feed (served newest first), and",
+        "  what the rolling-news list says of its entries besides the article (`rolling_news`:",
+        "  the entry's `id`, which names its post, and `url_w`, the article's page).",
         "",
         "Every time in the ordinary articles is Beijing time, `YYYY-MM-DD HH:MM:SS`.",
         "",
@@ -507,11 +540,13 @@ def readme(rows: list[tuple[str, str, str, str, str]], site_data: dict[str, Any]
         "",
         "## List feeds",
         "",
-        "Newest first; `count=N` keeps the first N. Every code is also on a category page.",
+        "Newest first; `count=N` keeps the first N. Every code is also on a category page, so",
+        "a crawl of both gives each rolling-news article two posts. The rolling-news entries'",
+        "ids are their codes' digits: a bare-digit code's two posts have the same name.",
         "",
         "| feed | codes |",
         "| --- | --- |",
-        "| `/web/webapi?type=102` (`records`) | "
+        "| `/web/webapi?type=102` (`records`: `id`, `digest`, `url_w`) | "
         + ", ".join(f"`{c}`" for c in site_data["feeds"]["102"]) + " |",
         "| `/web/webapi?type=45` (`nodeList`) | "
         + ", ".join(f"`{c}`" for c in site_data["feeds"]["45"]) + " |",

@@ -221,6 +221,14 @@ class Archive:
         with self.open_store() as store:
             return store.codes()
 
+    def known_channels(self) -> set[tuple[str, str]]:
+        """``(code, channel)`` of the channels the stored articles came through, without
+        creating a store."""
+        if not self.has_store():
+            return set()
+        with self.open_store() as store:
+            return store.channel_keys()
+
     def export(self, store: Store, settings: BaseSettings) -> ExportResult:
         """Write the site from ``store`` with this run's site URL and retention window.
 

@@ -1,9 +1,12 @@
 """``export_archive``: the whole Jekyll archive from the store, touching only what changed.
 
-The store is the source of truth: every stored article becomes its post in
-``_posts/`` (or ``old_post/`` once older than the retention window), every
-category slug its page, and the fixed files of the site are put in place.
-Deleting any of these files and exporting again brings back identical bytes.
+The store is the source of truth: every stored article becomes a post for
+each channel it came through (its media post, its rolling-news post) in
+``_posts/`` (or ``old_post/`` once older than the retention window, keeping
+its URL), with the redirect pages of URLs the post had; the format's other
+files (category pages, lists of posts, the fixed files of the site) are put
+in place.  Deleting any of these files and exporting again brings back
+identical bytes.
 
 Three rules shape the code:
 
@@ -15,10 +18,12 @@ Three rules shape the code:
   renderer, and whose size and mtime are as newscrawl left them, is done.
 
 And one more, for big archives: the export's memory does not grow with the
-number of posts.  Posts are planned a page of :data:`PAGE_SIZE` articles at a
-time, in order of article code, against the manifest's records of the same
-codes (see :mod:`.manifest`) and the existing post files of the same codes
-(listed once into a temporary database, :class:`_PostFiles`).  A post that
+number of posts.  Posts are planned a page of :data:`PAGE_SIZE` posts at a
+time, in order of post name (the file name without its date: an article's
+code, or a rolling-news entry's id), against the manifest's records of the
+same names (see :mod:`.manifest`; a post's redirect pages carry its name
+too) and the existing post files of the same names (listed once into a
+temporary database, :class:`_PostFiles`).  A post that
 must be written is rendered once and its bytes are held only until the batch
 they are in is written (at most :data:`FLUSH_FILES` files or
 :data:`FLUSH_BYTES` bytes); what an export did is kept as counts.
@@ -39,11 +44,12 @@ from pathlib import Path
 from newscrawl.archive.atomic import AtomicBatch
 from newscrawl.archive.manifest import FileRecord, Manifest, code_range, sha256
 from newscrawl.archive.naming import BEIJING, beijing_today
-from newscrawl.archive.store import Store, StoredSummary
+from newscrawl.archive.store import PostSummary, Store
 from newscrawl.formats import OutputFormat, Unpublishable, load_format
+from newscrawl.items import Channel
 from newscrawl.sources import eastmoney as source
 
-#: Articles planned at a time (one page of the store, in order of code).
+#: Posts planned at a time (one page of the store, in order of post name).
 PAGE_SIZE = 500
 #: New or changed files held in memory before they are written, as a batch:
 #: at most this many, and at most this many bytes.
@@ -190,7 +196,7 @@ def export_archive(
         raise ValueError(f"keep_days must be 0 or more, not {keep_days}")
     out_dir = Path(out_dir)
     with Manifest.open(out_dir, output_format.code_of_post) as manifest:
-        check_store(store.count(), manifest.post_codes(), store.path, min_store_share)
+        check_store(store.post_count(), manifest.post_codes(), store.path, min_store_share)
         export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()
@@ -229,14 +235,16 @@ class _PostBytes:
     compare, then the write); the article is read and rendered only once.
     """
 
-    __slots__ = ("code", "data", "output_format", "site_url", "store")
+    __slots__ = ("channel", "code", "data", "moved", "output_format", "site_url", "store")
 
     def __init__(self, store: Store, output_format: OutputFormat, site_url: str,
-                 code: str) -> None:
+                 code: str, channel: str, moved: bool) -> None:
         self.store = store
         self.output_format = output_format
         self.site_url = site_url
         self.code = code
+        self.channel = channel
+        self.moved = moved
         self.data: bytes | None = None
 
     def __call__(self) -> bytes:
@@ -244,7 +252,9 @@ class _PostBytes:
             article = self.store.get(self.code)
             if article is None:
                 raise LookupError(f"article {self.code} vanished from the store during the export")
-            self.data = self.output_format.render_post(article, self.site_url)
+            channel = self.store.channels(self.code).get(self.channel, Channel(self.channel))
+            self.data = self.output_format.render_post(article, self.site_url, channel,
+                                                       self.moved)
         return self.data
 
 
@@ -289,17 +299,26 @@ class _PostFiles:
 
 
 def _list_posts(out_dir: Path, output_format: OutputFormat) -> Iterator[tuple[str, str]]:
-    """``(code, rel)`` of every entry of the format's post folders named like a post."""
+    """``(name, rel)`` of every post file in the format's post folders (and one folder down)."""
     for folder in output_format.post_folders:
-        try:
-            with os.scandir(out_dir / folder) as entries:
-                for entry in entries:
-                    rel = f"{folder}/{entry.name}"
-                    code = output_format.code_of_post(rel)
-                    if code is not None:
-                        yield code, rel
-        except (FileNotFoundError, NotADirectoryError):
-            continue
+        yield from _list_folder(out_dir / folder, folder, output_format, depth=1)
+
+
+def _list_folder(path: Path, rel: str, output_format: OutputFormat,
+                 depth: int) -> Iterator[tuple[str, str]]:
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                entry_rel = f"{rel}/{entry.name}"
+                name = output_format.post_file_name(entry_rel)
+                if name is not None:
+                    yield name, entry_rel
+                elif depth > 0 and not entry.name.startswith(".") and entry.is_dir(
+                        follow_symlinks=False):
+                    yield from _list_folder(Path(entry.path), entry_rel, output_format,
+                                            depth - 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return
 
 
 class _Export:
@@ -429,14 +448,14 @@ class _Export:
         return False
 
     def export_posts(self) -> None:
-        """Every article's post, a page of articles at a time (see the module's docstring)."""
+        """Every article's posts, a page of posts at a time (see the module's docstring)."""
         files = _PostFiles(self.out_dir, self.format)
         try:
             after: str | None = None
             while True:
-                page = self.store.summaries_after(after, PAGE_SIZE)
-                # The last page also takes the records of every code after it.
-                upto = page[-1].code if len(page) == PAGE_SIZE else None
+                page = self.store.posts_after(after, PAGE_SIZE)
+                # The last page also takes the records of every name after it.
+                upto = page[-1].name if len(page) >= PAGE_SIZE else None
                 self.plan_page(page, self.manifest.posts_between(after, upto),
                                files.between(after, upto))
                 self.flush()
@@ -446,36 +465,61 @@ class _Export:
         finally:
             files.close()
 
-    def plan_page(self, page: list[StoredSummary], records: dict[str, FileRecord],
+    def plan_page(self, page: list[PostSummary], records: dict[str, FileRecord],
                   existing: dict[str, list[str]]) -> None:
-        """The posts of ``page``, and the stale post files of the same codes.
+        """The posts of ``page``, and the stale post files of the same names.
 
         ``records`` and ``existing`` are the manifest's records and the post
-        files of every code in the page's range, articles or not: a record
-        of a code without an article is stale here or nowhere.
+        files of every name in the page's range, posts or not: a record
+        of a name without a post is stale here or nowhere.  The posts of one
+        name (an article's media post and its rolling-news post, when the
+        entry's id is the code) are placed together.
         """
         self.start(records)
+        groups: dict[str, list[PostSummary]] = {}
         for summary in page:
-            self.plan_post(summary, existing.get(summary.code, ()))
+            groups.setdefault(summary.name, []).append(summary)
+        for name, group in groups.items():
+            placed = [(summary, self.post_rel(summary, len(group) > 1, existing.get(name, ())))
+                      for summary in group]
+            rels = {rel for _, rel in placed if rel is not None}
+            for summary, rel in placed:
+                if rel is not None:
+                    self.plan_post(summary, rel, [other for other in existing.get(name, ())
+                                                  if other not in rels])
         self.plan_stale()
 
-    def plan_post(self, summary: StoredSummary, existing: Iterable[str]) -> None:
-        if not source.is_valid_code(summary.code):
-            self.skip(f"{self.format.post_folders[0]}/{summary.code!r}", "unsafe article code")
-            return
+    def post_rel(self, summary: PostSummary, shared_name: bool,
+                 existing: Iterable[str]) -> str | None:
+        """Where a post goes (the format's path), or None when it is not written."""
+        if not source.is_valid_code(summary.name) or not source.is_valid_code(summary.code):
+            self.skip(f"{self.format.post_folders[0]}/{summary.name!r}", "unsafe article code")
+            return None
         try:
             old = is_old(summary.date.astimezone(BEIJING).date(), self.today, self.keep_days)
-            rel = self.format.post_path(summary, old)
+            return self.format.post_path(summary, old, shared_name)
         except (Unpublishable, OverflowError) as exc:
             # A row from before newscrawl refused such dates (a year 0001): left as it is.
             self.handled.update(existing)
-            self.skip(f"{self.format.post_folders[0]}/*-{summary.code}.*", str(exc))
+            self.skip(f"{self.format.post_folders[0]}/*-{summary.name}.*", str(exc))
+            return None
+
+    def plan_post(self, summary: PostSummary, rel: str, existing: Iterable[str]) -> None:
+        if rel in self.wanted:
+            self.skip(rel, f"another post of the name {summary.name} is written there")
             return
+        old = rel.startswith(self.format.post_folders[1] + "/")
         if old:
             self.result.old_posts += 1
         else:
             self.result.posts += 1
-        make = _PostBytes(self.store, self.format, self.site_url, summary.code)
+        make = _PostBytes(self.store, self.format, self.site_url, summary.code,
+                          summary.channel, old)
+        for extra in self.format.post_files(summary, rel, self.site_url):
+            if extra.render is None:
+                self.skip(extra.rel, extra.refused)
+            else:
+                self.want(extra.rel, extra.render, f"{self.key}:{extra.key}" if extra.key else "")
         others = [other for other in existing if other != rel]
         self.handled.update(others)
         blockers = [other for other in others if not self.is_own_copy(other, make)]
@@ -485,7 +529,7 @@ class _Export:
             self.skip(rel, f"{blockers[0]} ({self.look(blockers[0]).state}) holds this "
                            "post; not written beside it")
             return
-        self.want(rel, make, f"{self.key}:{summary.content_hash}")
+        self.want(rel, make, f"{self.key}:{summary.content_hash}:{summary.channel_hash}")
         # The post has moved (retention window, corrected date): drop the old copy
         # (after the new one is written: removals come last in a batch).
         self.removals.extend(other for other in others if self.look(other).state == _OURS)

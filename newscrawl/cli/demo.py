@@ -105,6 +105,6 @@ Exit status as for newscrawl crawl."""
             server.server_close()
         status = crawl_status(result, start_urls)
         posts = archive.path / archive.output_format(settings).post_folders[0]
-        count = sum(1 for path in posts.glob("*") if path.is_file()) if posts.is_dir() else 0
+        count = sum(1 for path in posts.rglob("*") if path.is_file()) if posts.is_dir() else 0
         print(f"newscrawl demo: {plural(count, 'post')} in {posts}/", flush=True)
         return status

@@ -12,7 +12,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from newscrawl.items import Article
+from newscrawl.items import Article, ChannelSighting, channel_from_value
 
 
 def _json_default(value: Any) -> Any:
@@ -28,6 +28,14 @@ _DATE_FIELDS = ("date", "fetched_at")
 def article_to_json(item: Any) -> str:
     """An article as JSON for the items list; dates keep their zone (ISO 8601)."""
     return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=_json_default)
+
+
+def sighting_from_json(data: bytes | str) -> ChannelSighting | None:
+    """The :class:`ChannelSighting` of :func:`article_to_json`'s output, None for an article."""
+    record = json.loads(data)
+    if not isinstance(record, dict) or "channel" not in record or "share_url" in record:
+        return None
+    return ChannelSighting(code=str(record["code"]), channel=channel_from_value(record["channel"]))
 
 
 def article_from_json(data: bytes | str) -> Article:

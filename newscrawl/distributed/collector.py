@@ -10,9 +10,10 @@ import redis
 from scrapy.settings import BaseSettings
 
 from newscrawl.archive.store import Store
-from newscrawl.distributed.article_json import article_from_json
+from newscrawl.distributed.article_json import article_from_json, sighting_from_json
 from newscrawl.distributed.connection import RedisUnavailable, connect_from_settings
 from newscrawl.distributed.keys import Keys
+from newscrawl.distributed.known import channel_member
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def collect(server: redis.Redis, store: Store, keys: Keys,
             server.ltrim(keys.items, len(raw_items), -1)
             lock.extend(600, replace_ttl=True)
         summary.archived_codes = _sync_archived(server, keys.archived, store.codes())
+        _sync_archived(server, keys.channels,
+                       {channel_member(code, kind) for code, kind in store.channel_keys()})
     finally:
         lock.release()
     return summary
@@ -90,10 +93,18 @@ def collect(server: redis.Redis, store: Store, keys: Keys,
 
 def _collect_one(store: Store, raw: bytes, summary: CollectSummary) -> None:
     try:
+        sighting = sighting_from_json(raw)
+        if sighting is not None:
+            # One more channel of an article (stored, or still to come).
+            if store.add_channel(sighting.code, sighting.channel):
+                summary.changed += 1
+            else:
+                summary.unchanged += 1
+            return
         article = article_from_json(raw)
         if article.date is None:
             raise ValueError("no date")
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, KeyError) as exc:
         summary.unreadable += 1
         logger.warning("Unreadable item in Redis (%s): %.200r", exc, raw)
         return

@@ -43,6 +43,11 @@ class Keys:
         return f"{self.prefix}:archived"
 
     @property
+    def channels(self) -> str:
+        """``<code>#<channel>`` of the archived articles' channels (see ``known.py``)."""
+        return f"{self.prefix}:channels"
+
+    @property
     def collector_lock(self) -> str:
         return f"{self.prefix}:collector"
 

@@ -12,6 +12,8 @@ from scrapy_redis.pipelines import RedisPipeline
 
 from newscrawl.distributed.article_json import article_to_json
 from newscrawl.distributed.keys import Keys
+from newscrawl.distributed.known import channel_member
+from newscrawl.items import ChannelSighting, channel_from_value
 
 
 class RedisItemPipeline(RedisPipeline):
@@ -22,9 +24,11 @@ class RedisItemPipeline(RedisPipeline):
     run fetches it again.  Runs in place of the archive pipeline, last.
     """
 
-    def __init__(self, server: redis.Redis, key: str, archived_key: str, crawler: Crawler) -> None:
+    def __init__(self, server: redis.Redis, key: str, archived_key: str, crawler: Crawler,
+                 channels_key: str = "") -> None:
         super().__init__(server, key=key, serialize_func=article_to_json)
         self.archived_key = archived_key
+        self.channels_key = channels_key or Keys(archived_key.rsplit(":", 1)[0]).channels
         self.crawler = crawler
 
     @classmethod
@@ -35,14 +39,25 @@ class RedisItemPipeline(RedisPipeline):
             keys.items,
             keys.archived,
             crawler,
+            keys.channels,
         )
 
     def process_item(self, item: Any) -> Any:  # type: ignore[override]
-        code = ItemAdapter(item).get("code")
+        """Also records the channels the article came through (a sighting: one more)."""
+        sighting = isinstance(item, ChannelSighting)
+        if sighting:
+            code, channels = item.code, [item.channel]
+        else:
+            adapter = ItemAdapter(item)
+            code = adapter.get("code")
+            channels = [channel_from_value(c) for c in adapter.get("channels") or []]
         with self.server.pipeline(transaction=True) as pipe:
             pipe.rpush(self.key, self.serialize(item))
-            if code:
+            if code and not sighting:
                 pipe.sadd(self.archived_key, code)
+            if code and channels:
+                pipe.sadd(self.channels_key, *(channel_member(code, c.kind) for c in channels))
             pipe.execute()
-        self.crawler.stats.inc_value("newscrawl/redis_items")
+        if not sighting:
+            self.crawler.stats.inc_value("newscrawl/redis_items")
         return item

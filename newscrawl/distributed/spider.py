@@ -22,6 +22,7 @@ from scrapy.http import Request
 from scrapy_redis.spiders import RedisMixin
 
 from newscrawl.distributed.keys import Keys
+from newscrawl.items import ChannelSighting
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.listing import START_KEY, netloc
 
@@ -89,9 +90,9 @@ class DistributedSpiderMixin(RedisMixin):
         """What the spider asks of start URL ``url`` (never ``dont_filter``)."""
         code = source.code_from_share_url(url)
         if code is not None:
-            request = self.article_request(code, url)  # type: ignore[attr-defined]
-            if request is not None:
-                yield request
+            for item in self.article_items(code, url):
+                if isinstance(item, Request):
+                    yield item
             return
         page_request = getattr(self, "page_request", None)
         if page_request is not None:
@@ -103,6 +104,19 @@ class DistributedSpiderMixin(RedisMixin):
             yield request
         else:
             yield Request(url, callback=self.parse)
+
+    def article_items(self, code: str, *args: Any, **kwargs: Any
+                      ) -> Iterator[Request | ChannelSighting]:
+        """The base class's, and with each article request, the sighting of its channel.
+
+        Two workers may find the same article through two channels; the shared
+        duplicate filter then drops one request, and the channel it carried
+        with it.  The sighting records the channel whichever request is fetched.
+        """
+        for item in super().article_items(code, *args, **kwargs):  # type: ignore[misc]
+            yield item
+            if isinstance(item, Request):
+                yield ChannelSighting(code, item.cb_kwargs["channel"])
 
     def _busy(self, *args: Any, **kwargs: Any) -> None:
         self._idle_since = None

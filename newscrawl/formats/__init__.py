@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy.utils.misc import load_object
 
 if TYPE_CHECKING:
-    from newscrawl.archive.store import Store, StoredSummary
-    from newscrawl.items import Article
+    from newscrawl.archive.store import PostSummary, Store
+    from newscrawl.items import Article, Channel
 
 
 class Unpublishable(ValueError):
@@ -42,10 +42,14 @@ class SiteFile:
     rel: str
     render: Callable[[], bytes] | None = None
     refused: str = ""
+    #: What the bytes depend on besides the format's code and the site URL, when
+    #: that is small (a redirect's target): an unchanged key skips rendering.
+    key: str = ""
 
 
 class OutputFormat(abc.ABC):
-    """One way to write an archive: a post per stored article, and the files around them."""
+    """One way to write an archive: a post per stored article and channel it came
+    through, and the files around them."""
 
     #: The name the format is chosen by (``NEWSCRAWL_FORMAT``).
     name: ClassVar[str]
@@ -57,16 +61,28 @@ class OutputFormat(abc.ABC):
         """Raise ValueError, with a one-line reason, for a site URL this format cannot use."""
 
     @abc.abstractmethod
-    def post_path(self, summary: StoredSummary, old: bool) -> str:
-        """The post file of an article, relative to the archive (``old``: past the window)."""
+    def post_path(self, summary: PostSummary, old: bool, shared_name: bool = False) -> str:
+        """The file of a post, relative to the archive (``old``: past the window;
+        ``shared_name``: another post of the same article has the same name)."""
 
     @abc.abstractmethod
     def code_of_post(self, rel: str) -> str | None:
-        """The article code a post file belongs to; None when ``rel`` is not a post file."""
+        """The name of the post a file belongs to (the post file itself, or a file of
+        :meth:`post_files`); None for the other files.  The manifest keeps it."""
+
+    def post_file_name(self, rel: str) -> str | None:
+        """The name of the post ``rel`` is the file of; None when it is no post file."""
+        return self.code_of_post(rel)
+
+    def post_files(self, summary: PostSummary, rel: str, site_url: str) -> Iterator[SiteFile]:
+        """The files a post has besides its own (``rel``): none unless the format says so."""
+        return iter(())
 
     @abc.abstractmethod
-    def render_post(self, article: Article, site_url: str) -> bytes:
-        """The bytes of an article's post; :class:`Unpublishable` when it cannot be written."""
+    def render_post(self, article: Article, site_url: str, channel: Channel | None = None,
+                    moved: bool = False) -> bytes:
+        """The bytes of an article's post (through ``channel``; ``moved``: past the
+        window); :class:`Unpublishable` when it cannot be written."""
 
     def check_post(self, article: Article) -> None:
         """Raise :class:`Unpublishable` when ``article`` cannot be written as a post.

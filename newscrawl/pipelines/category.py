@@ -21,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.settings import BaseSettings
 
+from newscrawl.items import ChannelSighting
+
 #: What a tag adds to the media name: 人民邮电报 -> 人民邮电报新闻.
 TAG_SUFFIX = "新闻"
 
@@ -133,6 +135,8 @@ class CategoryPipeline:
         return cls(read_overrides(crawler.settings))
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ChannelSighting):
+            return item  # not an article: for the archive only
         adapter = ItemAdapter(item)
         media = adapter.get("media")
         if not isinstance(media, str) or not media.strip():

@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.cleaning import BodyRefused, clean_body
+from newscrawl.items import ChannelSighting
 
 
 class CleanHtmlPipeline:
@@ -31,6 +32,8 @@ class CleanHtmlPipeline:
                    settings.getint("NEWSCRAWL_MAX_NESTING"))
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ChannelSighting):
+            return item  # not an article: for the archive only
         adapter = ItemAdapter(item)
         body = adapter.get("body")
         if not isinstance(body, str):

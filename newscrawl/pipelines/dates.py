@@ -26,6 +26,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl import settings as default_settings
 from newscrawl.archive.naming import BEIJING, format_date
+from newscrawl.items import ChannelSighting
 
 #: Zone abbreviations understood in date strings.  ``CST`` is China Standard
 #: Time here, not US Central.  Listing the UTC names too keeps dateutil from
@@ -242,6 +243,8 @@ class DatesPipeline:
         )
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ChannelSighting):
+            return item  # not an article: for the archive only
         adapter = ItemAdapter(item)
         raw = adapter.get("raw_date")
         now = self.clock()

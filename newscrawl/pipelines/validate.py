@@ -8,6 +8,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newscrawl.formats.jekyll.escape import plain_text
+from newscrawl.items import ChannelSighting
 from newscrawl.sources.eastmoney import is_valid_code
 
 #: The article's text fields: each must be a JSON string (or absent).
@@ -51,6 +52,8 @@ class ValidatePipeline:
         self._seen: set[str] = set()
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ChannelSighting):
+            return item  # not an article: for the archive only
         adapter = ItemAdapter(item)
         code = adapter.get("code")
         if not is_valid_code(code):

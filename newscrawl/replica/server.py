@@ -41,7 +41,6 @@ ARTICLE_PATH = "/NewsData/GetNewsText.do"
 FEED_PATH = "/web/webapi"
 MARKET_FEED_PATH = "/newmarket/web/webapi"
 CATEGORY_RE = re.compile(r"^/category/([A-Za-z0-9_-]+)\.html$")
-POST_RE = re.compile(r"^/post/([A-Za-z0-9_-]+)\.html$")
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -84,6 +83,10 @@ class ReplicaData:
                 for link in page["links"]:
                     if not link.startswith("href:"):
                         self.category_of.setdefault(link.split(":", 1)[1], category["slug"])
+        # Archive post pages: their path (site.json's ``posts``) -> the article's code.
+        self.post_paths: dict[str, str] = {
+            path: code for code, path in self.site.get("posts", {}).items()
+        }
         self.last_modified: str = self.site.get(
             "last_modified", "Tue, 25 Jan 2022 10:05:44 GMT"
         )
@@ -310,8 +313,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self._feed("37", params)
         elif match := CATEGORY_RE.match(path):
             self._category(match.group(1), params)
-        elif match := POST_RE.match(path):
-            self._post(match.group(1))
+        elif path in self.server.data.post_paths:
+            self._post(self.server.data.post_paths[path])
         elif path.startswith("/private/"):
             self._send(HTTPStatus.OK, self._private_page().encode(), HTML_TYPE)
         else:
@@ -371,10 +374,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             shown = first_value(article, TIME_KEYS)
             media = first_value(article, MEDIA_KEYS)
             if kind == "102":
+                entry = data.site.get("rolling_news", {}).get(code, {})
                 entries.append({
                     "title": title, "digest": article.get("digest", ""),
-                    "id": re.sub(r"\D", "", code), "infoCode": code,
-                    "url_w": data.faults.get(code, {}).get("url_w") or self._share_url(code),
+                    "id": entry.get("id", re.sub(r"\D", "", code)), "infoCode": code,
+                    "url_w": data.faults.get(code, {}).get("url_w") or entry.get("url_w")
+                    or self._share_url(code),
                     "showtime": shown,
                 })
             elif kind == "45":
@@ -411,7 +416,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         elif kind == "share":
             href = self._share_url(code)
         else:
-            href = f"/post/{quote(code)}.html"
+            href = self.server.data.site.get("posts", {}).get(code) or f"/post/{quote(code)}.html"
         return (f'<li><a href="{html.escape(href)}">{title}</a>'
                 f' <span class="time">{shown}</span></li>')
 

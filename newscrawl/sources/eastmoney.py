@@ -11,6 +11,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from newscrawl.items import EMNEWS, Channel
+
 #: An article code becomes a file name: nothing may escape the archive.
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -32,8 +34,27 @@ FEED_CODE_FIELDS = ("infoCode", "infocode", "id")
 #: Paths of the list feeds (``…/web/webapi?type=102``, ``…/newmarket/web/webapi``).
 FEED_PATH_RE = re.compile(r"/web/webapi$")
 
+#: The rolling-news list (``…/web/webapi?type=102``, entries under ``records``).  Each
+#: entry names its own post by ``id`` (digits) and carries the ``digest`` the post
+#: quotes and ``url_w``, the article's page on the source's main site, that it links.
+ROLLING_NEWS_FEED_TYPE = "102"
+ROLLING_NEWS_LIST_KEY = "records"
+ROLLING_NEWS_ID_FIELDS = ("id",)
+ROLLING_NEWS_DIGEST_FIELDS = ("digest",)
+ROLLING_NEWS_LINK_FIELDS = ("url_w",)
+_ENTRY_ID_RE = re.compile(r"^\d{1,64}$")
+
 CATEGORY_PATH_RE = re.compile(r"^/category/[^/]+\.html$")
-POST_PATH_RE = re.compile(r"^/post/[^/]+\.html$|^/\d{4}/\d{2}/\d{2}/[^/]+\.html$")
+#: Archive post pages: at Jekyll's default permalink, ``/<category>/YYYY/MM/DD/<name>.html``
+#: (the category may be several folders, or none in archives of older newscrawl), and
+#: the pages Jekyll made of posts moved to ``old_post/``, ``/old_post/YYYY-MM-DD-<name>.html``.
+POST_PATH_RE = re.compile(
+    r"^(?P<category>(?:/[^/]+)*)/\d{4}/\d{2}/\d{2}/(?P<name>[^/]+)\.html$"
+    r"|^/old_post/\d{4}-\d{2}-\d{2}-(?P<old_name>[^/]+)\.html$"
+)
+#: The category of rolling-news posts: named by a list entry's id, not an article code,
+#: and without a share link in their body.
+ROLLING_NEWS_CATEGORY = EMNEWS
 NEXT_PAGE_TEXTS = ("下一页",)
 NEXT_PAGE_RELS = ("next",)
 PAGE_QUERY_KEY = "page"
@@ -94,12 +115,20 @@ def is_post_url(url: str) -> bool:
     return bool(POST_PATH_RE.match(urlsplit(url).path))
 
 
+def is_rolling_news_post_url(url: str) -> bool:
+    """A rolling-news post page (``/emnews/YYYY/MM/DD/<id>.html``): no share link in it."""
+    match = POST_PATH_RE.match(urlsplit(url).path)
+    return bool(match and match["category"] == f"/{ROLLING_NEWS_CATEGORY}")
+
+
 def code_from_post_url(url: str) -> str | None:
-    """The article code an archive post page is named after (``/post/<code>.html``,
-    ``/YYYY/MM/DD/<code>.html``), or None when its name is not a code."""
-    if not is_post_url(url):
+    """The article code an archive post page is named after
+    (``/<category>/YYYY/MM/DD/<code>.html``, ``/old_post/YYYY-MM-DD-<code>.html``),
+    or None when its name is not a code (a rolling-news post is named by its entry)."""
+    match = POST_PATH_RE.match(urlsplit(url).path)
+    if match is None or is_rolling_news_post_url(url):
         return None
-    code = urlsplit(url).path.rsplit("/", 1)[-1].removesuffix(".html")
+    code = match["name"] or match["old_name"]
     return code if is_valid_code(code) else None
 
 
@@ -200,6 +229,30 @@ def feed_entry_share_url(entry: Mapping[str, Any], code: str | None = None) -> s
             if code is None or code_from_share_url(url) == code:
                 return url
     return None
+
+
+def is_rolling_news_feed(url: str, data: Any) -> bool:
+    """Whether a list feed's answer is the rolling-news list (by its ``type``, or its shape)."""
+    if _query_value(url, "type") == ROLLING_NEWS_FEED_TYPE:
+        return True
+    return isinstance(data, Mapping) and isinstance(data.get(ROLLING_NEWS_LIST_KEY), list)
+
+
+def rolling_news_channel(entry: Mapping[str, Any], code: str) -> Channel | None:
+    """What a rolling-news entry of article ``code`` says of its post, or None without an id.
+
+    The post is named by the entry's ``id`` (digits); an entry without a usable
+    one is named by the digits of the code, as the source numbers them.
+    """
+    entry_id = str(first_field(entry, ROLLING_NEWS_ID_FIELDS) or "").strip()
+    if not _ENTRY_ID_RE.match(entry_id):
+        entry_id = "".join(ch for ch in code if ch.isdigit())
+        if not _ENTRY_ID_RE.match(entry_id):
+            return None
+    digest = first_field(entry, ROLLING_NEWS_DIGEST_FIELDS)
+    link = first_field(entry, ROLLING_NEWS_LINK_FIELDS)
+    link = link.strip() if isinstance(link, str) and is_http_url(link.strip()) else ""
+    return Channel(EMNEWS, entry_id, digest if isinstance(digest, str) else "", link)
 
 
 def article_fields(data: Mapping[str, Any]) -> dict[str, Any]:

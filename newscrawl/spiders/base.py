@@ -26,7 +26,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
-from newscrawl.items import Article
+from newscrawl.items import Article, Channel, ChannelSighting
 from newscrawl.middlewares.refused import Refused
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.known import SkipKnownArticles
@@ -61,11 +61,20 @@ class ArticleSpider(scrapy.Spider):
     requested again (its code is known from the share link or the feed entry
     before any request; ``newscrawl.spiders.known`` says which are known).
     ``NEWSCRAWL_REFRESH = True`` refetches everything.
+
+    Each article is requested once per run, through the first channel it is
+    seen by (a media list or share link, or the rolling-news list).  Seen
+    again through another channel, or already archived and seen through a
+    channel the archive does not have for it, it becomes a
+    :class:`ChannelSighting`: the archive records the channel, and the
+    article gets that channel's post without another request.
     """
 
     _requested_codes: set[str] | None = None
     #: False for a spider that takes its start URLs from elsewhere too (a Redis worker).
     needs_start_urls: bool = True
+    #: ``(code, channel kind)`` requested or recorded in this run.
+    _sighted: set[tuple[str, str]] | None = None
     #: Which articles are not requested again (``newscrawl.spiders.known``).
     skip_known: SkipKnownArticles
 
@@ -81,25 +90,32 @@ class ArticleSpider(scrapy.Spider):
         )
 
     def article_request(
-        self, code: str, share_url: str, found_on: str = "", host: str | None = None
-    ) -> Request | None:
-        """The request for article ``code``'s JSON, or None when it is not to be fetched.
+        self, code: str, share_url: str, found_on: str = "", host: str | None = None,
+        channel: Channel | None = None,
+    ) -> Request | ChannelSighting | None:
+        """The request for article ``code``'s JSON, a sighting, or None when neither is needed.
 
         The JSON is asked of ``NEWSCRAWL_ARTICLE_HOST`` when that is set, else of
         ``host`` (any URL on it), else of the share link's host.  Each code is
-        requested at most once per run, however many pages name it.
+        requested at most once per run, however many pages name it; ``channel``
+        (default: a media list) is how it was found, see the class docstring.
         """
+        channel = channel or Channel()
         if self._requested_codes is None:
             self._requested_codes = set()
+            self._sighted = set()
+        assert self._sighted is not None
+        key = (code, channel.kind)
         if code in self._requested_codes:
             self.crawler.stats.inc_value("newscrawl/article_links_repeated")
-            return None
+            return self._sighting(code, channel)
         self._requested_codes.add(code)
         if not source.is_valid_code(code):
             self.report_failure(share_url, code, f"invalid article code {code!r}")
             return None
         if self.skip_known.article(code):
-            return None
+            return self._sighting(code, channel)
+        self._sighted.add(key)
         configured = self.crawler.settings.get("NEWSCRAWL_ARTICLE_HOST") or ""
         if configured and "://" not in configured:
             configured = f"http://{configured}"
@@ -107,12 +123,33 @@ class ArticleSpider(scrapy.Spider):
             source.article_url(code, configured or host or share_url),
             callback=self.parse_article,
             errback=self.article_error,
-            cb_kwargs={"code": code, "share_url": share_url, "found_on": found_on},
+            cb_kwargs={"code": code, "share_url": share_url, "found_on": found_on,
+                       "channel": channel},
             meta={ARTICLE_KEY: {"code": code, "share_url": share_url}},
         )
 
+    def article_items(
+        self, code: str, share_url: str, found_on: str = "", host: str | None = None,
+        channel: Channel | None = None,
+    ) -> Iterator[Request | ChannelSighting]:
+        """What a callback yields for article ``code`` found through ``channel``:
+        its request, a sighting, or nothing (see :meth:`article_request`)."""
+        result = self.article_request(code, share_url, found_on, host, channel)
+        if result is not None:
+            yield result
+
+    def _sighting(self, code: str, channel: Channel) -> ChannelSighting | None:
+        """A sighting of ``code`` through ``channel``, unless the archive or this run has it."""
+        assert self._sighted is not None
+        key = (code, channel.kind)
+        if key in self._sighted or self.skip_known.channel(code, channel.kind):
+            return None
+        self._sighted.add(key)
+        return ChannelSighting(code=code, channel=channel)
+
     def parse_article(
-        self, response: Response, code: str, share_url: str, found_on: str
+        self, response: Response, code: str, share_url: str, found_on: str,
+        channel: Channel | None = None,
     ) -> Iterator[Article]:
         """An :class:`Article` from the JSON endpoint's answer, or a reported failure."""
         text = response.text.strip()
@@ -153,6 +190,7 @@ class ArticleSpider(scrapy.Spider):
             body=_text(fields["body"]),
             digest=_text(fields["digest"]),
             fetched_at=datetime.now().astimezone(),
+            channels=[channel or Channel()],
         )
 
     def article_error(self, failure: Failure) -> None:

@@ -11,8 +11,11 @@ setting ``NEWSCRAWL_KNOWN_BACKEND``:
   archived codes of a distributed crawl, which the workers' settings name.
 
 A backend is any class built with ``from_crawler(crawler)`` (or ``()``) whose
-instances answer ``code in backend``.  ``NEWSCRAWL_REFRESH = True`` asks no
-backend: every article is requested again.
+instances answer ``code in backend``, and may answer ``has_channel(code, kind)``:
+whether the archive has the article through that channel (a media list, the
+rolling-news list), so that a known article seen through a channel it lacks
+is recorded, not fetched.  ``NEWSCRAWL_REFRESH = True`` asks no backend:
+every article is requested again.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ STAT_KNOWN_POST_PAGES_SKIPPED = "newscrawl/known_post_pages_skipped"
 
 
 class KnownArticles(Protocol):
-    """A backend: which article codes the archive already has."""
+    """A backend: which article codes the archive already has, and through which channels."""
 
     def __contains__(self, code: object) -> bool: ...
 
@@ -45,6 +48,7 @@ class StoreKnownArticles:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self._codes: set[str] | None = None
+        self._channels: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreKnownArticles:
@@ -53,7 +57,11 @@ class StoreKnownArticles:
     def __contains__(self, code: object) -> bool:
         if self._codes is None:
             self._codes = self.archive.known_codes()
+            self._channels = self.archive.known_channels()
         return code in self._codes
+
+    def has_channel(self, code: str, kind: str) -> bool:
+        return code in self and (code, kind) in self._channels
 
 
 class SkipKnownArticles:
@@ -86,6 +94,17 @@ class SkipKnownArticles:
             self._count(STAT_KNOWN_SKIPPED)
             return True
         return False
+
+    def channel(self, code: str, kind: str) -> bool:
+        """True when the archive has article ``code`` through channel ``kind`` already.
+
+        A backend that knows no channels (no ``has_channel``) is taken to have
+        every channel of the articles it knows, as before channels.
+        """
+        if self.known is None:
+            return False
+        has_channel = getattr(self.known, "has_channel", None)
+        return has_channel(code, kind) if has_channel is not None else code in self.known
 
     def post_page(self, code: str) -> bool:
         """True when the archive post page of article ``code`` is not to be requested.

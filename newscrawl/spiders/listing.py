@@ -36,6 +36,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from newscrawl import signals as newscrawl_signals
+from newscrawl.items import ChannelSighting
 from newscrawl.middlewares.refused import Refused
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.base import ArticleSpider, failure_reason
@@ -88,15 +89,15 @@ class ListingSpider(ArticleSpider):
         self._listing_pages: dict[str, set[str]] = {}
         self._limits_reported: set[tuple[str, str]] = set()
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Request | ChannelSighting]:
         self.crawler.stats.set_value(STAT_START_URLS, len(self.start_urls))
         for url in self.start_urls:
             code = source.code_from_share_url(url)
             if code is not None:
-                request = self.article_request(code, url, found_on="")
-                if request is not None:
-                    request.meta[START_KEY] = True
-                    yield request
+                for item in self.article_items(code, url, found_on=""):
+                    if isinstance(item, Request):
+                        item.meta[START_KEY] = True
+                    yield item
                 continue
             page = source.listing_page_url(url)
             self._listing_pages.setdefault(listing_key(page), set()).add(page)
@@ -201,7 +202,7 @@ class ListingSpider(ArticleSpider):
 
     # -- callbacks --------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | ChannelSighting]:
         """A start URL's answer: a feed, a post page or a listing, told by its content."""
         data = _json_body(response)
         if data is not None:
@@ -215,7 +216,7 @@ class ListingSpider(ArticleSpider):
         else:
             yield from self.parse_listing(response)
 
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    def parse_listing(self, response: Response) -> Iterator[Request | ChannelSighting]:
         """A category page: its share links, its post pages and its next pages."""
         if not isinstance(response, HtmlResponse):
             self.unusable_page(response, "not an HTML page")
@@ -231,6 +232,9 @@ class ListingSpider(ArticleSpider):
                     yield from self._article(url, response.url, site)
             elif netloc(url) != site:
                 self.crawler.stats.inc_value("newscrawl/offsite_links")
+            elif source.is_rolling_news_post_url(url):
+                # Named by its list entry, with no share link: nothing to follow there.
+                self.crawler.stats.inc_value("newscrawl/rolling_news_post_pages_skipped")
             elif source.is_post_url(url):
                 if next(budget, None) is None:
                     continue
@@ -245,7 +249,7 @@ class ListingSpider(ArticleSpider):
                 if request is not None:
                     yield request
 
-    def parse_post(self, response: Response) -> Iterator[Request]:
+    def parse_post(self, response: Response) -> Iterator[Request | ChannelSighting]:
         """An archive post page: the share link(s) in its body, nothing else."""
         if not isinstance(response, HtmlResponse):
             self.unusable_page(response, "not an HTML page")
@@ -263,13 +267,19 @@ class ListingSpider(ArticleSpider):
         if not found:
             self.unusable_page(response, "post page without a share link")
 
-    def parse_feed_data(self, response: Response, data: Any) -> Iterator[Request]:
-        """A list feed: each entry's article, on the feed's host (or the article host)."""
+    def parse_feed_data(
+        self, response: Response, data: Any
+    ) -> Iterator[Request | ChannelSighting]:
+        """A list feed: each entry's article, on the feed's host (or the article host).
+
+        An entry of the rolling-news list is the article's rolling-news channel.
+        """
         entries = source.feed_entries(data)
         if entries is None:
             self.unusable_page(response, "JSON answer without a list of articles")
             return
         budget = self.link_budget(response)
+        rolling_news = source.is_rolling_news_feed(response.url, data)
         for entry in entries:
             if next(budget, None) is None:
                 break
@@ -277,12 +287,17 @@ class ListingSpider(ArticleSpider):
             if code is None:
                 self.report_failure(response.url, None, "feed entry without an article code")
                 continue
+            channel = None
+            if rolling_news:
+                channel = source.rolling_news_channel(entry, code)
+                if channel is None:
+                    self.report_failure(response.url, code, "rolling-news entry without an id")
+                    continue
             share = source.feed_entry_share_url(entry, code) or source.share_url(
                 code, response.url
             )
-            request = self.article_request(code, share, found_on=response.url, host=response.url)
-            if request is not None:
-                yield request
+            yield from self.article_items(code, share, found_on=response.url, host=response.url,
+                                          channel=channel)
 
     def _article_allowed(self, share: str, site: str) -> bool:
         """Whether a share link found on a page of ``site`` is followed (counted if not)."""
@@ -291,13 +306,12 @@ class ListingSpider(ArticleSpider):
             return False
         return True
 
-    def _article(self, share: str, found_on: str, site: str) -> Iterator[Request]:
+    def _article(self, share: str, found_on: str, site: str
+                 ) -> Iterator[Request | ChannelSighting]:
         """The article request of a share link found on a page of ``site``."""
         if not self._article_allowed(share, site):
             return
-        request = self.article_request(source.code_from_share_url(share) or "", share, found_on)
-        if request is not None:
-            yield request
+        yield from self.article_items(source.code_from_share_url(share) or "", share, found_on)
 
 
 def _links(response: HtmlResponse) -> Iterator[tuple[str, str, frozenset[str]]]:

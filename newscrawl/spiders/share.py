@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy.http import Request
 
+from newscrawl.items import ChannelSighting
 from newscrawl.sources import eastmoney as source
 from newscrawl.spiders.base import ArticleSpider
 
@@ -27,13 +28,12 @@ class ShareSpider(ArticleSpider):
         if not self.share_urls and self.needs_start_urls:
             raise ValueError("the share spider needs a share link: -a url=URL")
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Request | ChannelSighting]:
         for url in self.share_urls:
             url = url.strip()
             code = source.code_from_share_url(url)
             if code is None:
                 self.report_failure(url, None, "not a share link (…/NewsShare.html?infoCode=CODE)")
                 continue
-            request = self.article_request(code, url)
-            if request is not None:
-                yield request
+            for item in self.article_items(code, url):
+                yield item
