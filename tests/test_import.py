@@ -78,45 +78,57 @@ def test_broken_posts_are_not_written_and_their_codes_not_stored(imported) -> No
         assert (archive / ".newscrawl" / "unimported" / rel).read_bytes() == data
 
 
-def test_media_posts_keep_their_names_and_come_out_clean(imported) -> None:
+def legacy_fields(data: bytes) -> dict[str, str]:
+    head = data.decode("utf-8").replace("\r\n", "\n").split("\n---\n", 1)[0]
+    return {k.strip(): v.strip() for k, _, v in
+            (line.partition(":") for line in head.splitlines()[1:])}
+
+
+def importable() -> list[tuple[str, bytes]]:
+    """The real samples and the generated posts that can be imported (folder-relative)."""
+    real = [(str(p.relative_to(REAL_SAMPLE)), p.read_bytes()) for p in REAL_SAMPLE.rglob("*.md")]
+    return real + generated()
+
+
+def test_every_post_keeps_its_name_and_comes_out_clean(imported) -> None:
     archive, _ = imported
-    media_posts = [p for p in (archive / "_posts").glob("*.md")
-                   if "categories: emnews" not in p.read_text("utf-8")]
-    real = [p for p in (REAL_SAMPLE / "_posts").glob("*.md")
-            if b"categories: emnews" not in p.read_bytes()]
-    assert real
-    for path in real:
-        text = (archive / "_posts" / path.name).read_text("utf-8")
-        assert "\r" not in text
-        assert not any(junk in text for junk in JUNK), path.name
-    for rel, _data in generated():
-        if rel.startswith("old_post/"):
-            continue
-        path = archive / rel
+    for rel, data in importable():
+        name = Path(rel).name
+        path = archive / "_posts" / name  # retention 0: every post in _posts/
         assert path.exists(), rel
         text = path.read_text("utf-8")
         assert "\r" not in text and not any(junk in text for junk in JUNK), rel
         assert text.startswith("---\nlayout: post\ntitle: \"")
         assert "+0800\n" in text
-    assert media_posts
+        if legacy_fields(data)["categories"] == "emnews":
+            assert "categories: emnews\ntags: 东财滚动新闻\n" in text
+            assert text.endswith("[返回东财滚动新闻](//finews.withounder.com/emnews/)"
+                                 "｜[返回首页](//finews.withounder.com/)")
+
+
+def test_rolling_news_keeps_its_digest_quote_and_link(imported) -> None:
+    archive, _ = imported
+    for rel, _data in generated({"rolling"}):
+        n = int(Path(rel).stem[-10:])
+        text = (archive / "_posts" / Path(rel).name).read_text("utf-8")
+        assert f"\n---\n> 第{n}条的摘要。\n\n<p>" in text
+        assert f"/news/1351,{Path(rel).stem[11:]}.html>" in text
 
 
 def test_unescaped_quotes_in_a_title_are_recovered(imported) -> None:
     archive, _ = imported
     for rel, _data in generated({"quote_title"}):
-        if rel.startswith("_posts/"):
-            n = int(Path(rel).stem[-10:])
-            text = (archive / rel).read_text("utf-8")
-            assert f'title: "他说\\"第{n}条\\"很重要"\n' in text
+        n = int(Path(rel).stem[-10:])
+        text = (archive / "_posts" / Path(rel).name).read_text("utf-8")
+        assert f'title: "他说\\"第{n}条\\"很重要"\n' in text
 
 
 def test_markdown_mixed_with_broken_html_becomes_paragraphs(imported) -> None:
     archive, _ = imported
     for rel, _data in generated({"crlf_mixed"}):
-        if rel.startswith("_posts/"):
-            n = int(Path(rel).stem[-10:])
-            text = (archive / rel).read_text("utf-8")
-            assert f"<p>第{n}条新闻的 Markdown 段落。</p><p>第二段<b>粗体</b></p>" in text
+        n = int(Path(rel).stem[-10:])
+        text = (archive / "_posts" / Path(rel).name).read_text("utf-8")
+        assert f"<p>第{n}条新闻的 Markdown 段落。</p><p>第二段<b>粗体</b></p>" in text
 
 
 def test_import_again_changes_nothing(imported, tmp_path: Path) -> None:
@@ -137,12 +149,25 @@ def test_imported_archive_builds_and_serves_every_post(imported) -> None:
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    built = {p.name for p in site.rglob("*.html")}
-    for rel, _data in generated():
-        code = Path(rel).stem.split("-", 3)[-1]
-        assert f"{code}.html" in built or f"{Path(rel).stem}.html" in built, rel
-    for path in REAL_SAMPLE.rglob("*.md"):
-        assert f"{path.stem.split('-', 3)[-1]}.html" in built or f"{path.stem}.html" in built
+    assert "error" not in (result.stdout + result.stderr).lower(), result.stderr
+    for rel, data in importable():
+        fields = legacy_fields(data)
+        stem = Path(rel).stem
+        day, name = stem[:10], stem[11:]
+        # The URL the old archive served the post at: Jekyll's default permalink...
+        url = f"{fields['categories']}/{day.replace('-', '/')}/{name}.html"
+        assert (site / url).is_file(), f"{rel}: /{url} does not answer"
+        if rel.startswith("old_post/"):  # ... or the page of a post it had moved
+            assert (site / "old_post" / f"{stem}.html").is_file(), rel
+        if fields["categories"] != "emnews":  # its category page, under the old slug too
+            assert (site / "category" / f"{fields['categories']}.html").is_file(), rel
+        text = (site / url).read_text("utf-8")
+        assert not any(junk in text for junk in ("EM_StockImg", "keytip", "EmImageRemark"))
+    assert (site / "emnews" / "index.html").is_file()
+    assert (site / "achieves" / "emnews" / "index.html").is_file()
+    # A corrected slug: the old category page leads to the new one.
+    old_page = (site / "category" / "yangxingwangzhan.html").read_text("utf-8")
+    assert "yanghangwangzhan" in old_page
 
 
 def test_golden_post_imports_byte_identical(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Posts in every form the archive's first generator wrote (SOURCE.md §6), for tests and benchmarks.
 
 ``python -m tools.make_legacy_archive DIR N`` writes N posts into DIR/_posts/
-(every tenth into DIR/old_post/): media posts clean and junk-laden, with CR
+(every seventh into DIR/old_post/): media posts clean and junk-laden, with CR
 LF line ends, titles with unescaped quotes, dates without ``+0800``, bodies
 that mix Markdown paragraphs with raw source HTML, and the broken posts that
 cannot be imported (``-<CODE>.md``, no title, no date).  Deterministic: the
@@ -28,8 +28,8 @@ JUNK = (
 MEDIA = (("人民邮电报", "renminyoudianbao"), ("21世纪经济报道", "21shijijingjibaodao"),
          ("央行网站", "yangxingwangzhan"), ("每日经济新闻", "meirijingjixinwen"))
 #: Kinds of post, one after another; the broken ones last.
-KINDS = ("clean", "junk", "quote_title", "no_zone", "crlf_mixed", "no_title", "no_date",
-         "empty")
+KINDS = ("clean", "junk", "quote_title", "no_zone", "crlf_mixed", "rolling", "rolling_early",
+         "no_title", "no_date", "empty")
 BROKEN = {"no_title", "no_date", "empty"}
 
 
@@ -47,7 +47,7 @@ def legacy_post(n: int) -> tuple[str, bytes]:
     title = f"第{n}条新闻标题"
     date = f"{day:%Y-%m-%d %H:%M:%S} +0800"
     body = f"<p>第{n}条新闻的正文。</p><p class=\"em_media\">（文章来源：{media}）</p>"
-    folder = "old_post" if n % 10 == 9 else "_posts"
+    folder = "old_post" if n % 7 == 3 else "_posts"
     name = f"{day:%Y-%m-%d}-{code}.md"
     if kind == "junk":
         body = JUNK.format(n=n) + body
@@ -64,6 +64,21 @@ def legacy_post(n: int) -> tuple[str, bytes]:
         date = ""
     elif kind == "empty":
         title, date, share, name = "", " +0800", "", f"-{code}.md"
+    elif kind in ("rolling", "rolling_early"):
+        entry_id = f"{day:%Y%m%d}{n:010d}"
+        name = f"{day:%Y-%m-%d}-{entry_id}.md"
+        url_w = f"http://finance.eastmoney.com/news/1351,{entry_id}.html"
+        head = f"---\nlayout: post\ntitle: \"{title}\"\n"
+        if kind == "rolling":
+            text = (head + f"date: {date}\ncategories: emnews\ntags: 东财滚动新闻\n---\n"
+                    f"> 【快讯】第{n}条的摘要。\n\n{JUNK.format(n=n)}{body}\n\n<{url_w}>\n\n"
+                    "[返回东财滚动新闻](//finews.withounder.com/emnews/)｜"
+                    "[返回首页](//finews.withounder.com/)")
+        else:
+            text = (head + f"date: {day:%Y-%m-%d %H:%M:%S}\ncategories: emnews\n"
+                    f"tags: 东财滚动新闻\n---\n\n第{n}条的摘要。\n\n<{url_w}>\n\n"
+                    "[返回东财滚动新闻](../emnews/)\n[返回首页](../)")
+        return f"{folder}/{name}", text.encode("utf-8")
     text = (f"---\nlayout: post\ntitle: \"{title}\"\ndate: {date}\ncategories: {slug}\n"
             f"tags: {media}新闻\n---\n{body}\n\n<{share}>\n\n" + NAV.format(media=media, slug=slug))
     if kind == "crlf_mixed":

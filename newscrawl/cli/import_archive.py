@@ -37,9 +37,11 @@ mixing Markdown with raw source HTML (read with beautifulsoup4, then
 cleaned).  A post keeps its file name, so its URL.
 
 `newscrawl import DIR --out DIR` adopts the archive in place: every post
-imported from DIR/_posts/ at the name newscrawl writes is recorded as
-newscrawl's own and rewritten in the clean form; no other file is
-overwritten.
+imported from DIR/_posts/ or DIR/old_post/ under the name newscrawl gives
+it is recorded as newscrawl's own and rewritten in the clean form (a post
+from old_post/ leaves a redirect page at /old_post/<file>.html); no other
+file is overwritten.  Rolling-news posts (categories: emnews) become the
+article's rolling-news channel, named by the file's id.
 
 A post that cannot be imported (-<CODE>.md, no title, no date) is listed
 with its reason in the summary and in .newscrawl/rejects.jsonl and is not

@@ -46,6 +46,8 @@ class LegacyPost:
     digest: str
     share_url: str
     category: str
+    #: The ``<…>`` link line as written (a rolling-news post's ``url_w``).
+    link: str = ""
 
 
 def code_of_name(name: str) -> str | None:
@@ -124,13 +126,13 @@ def read_post(name: str, data: bytes) -> LegacyPost:
     category = fields.get("categories", "").strip()
     tag = fields.get("tags", "").strip()
     body_lines: list[str] = []
-    share_url = ""
+    link = ""
     digest = ""
     for line in rest:
         stripped = line.strip()
-        link = _LINK_LINE_RE.match(stripped)
-        if link:
-            share_url = link["url"]
+        link_line = _LINK_LINE_RE.match(stripped)
+        if link_line:
+            link = link_line["url"]
             continue
         if stripped == "<>":
             continue
@@ -141,17 +143,19 @@ def read_post(name: str, data: bytes) -> LegacyPost:
             continue
         body_lines.append(line)
     body = body_html("\n".join(body_lines))
+    found = _SOURCE_LINE_RE.search(body)
     if category == ROLLING_CATEGORY or tag == ROLLING_TAG:
-        media = ROLLING_TAG
+        # The article's own media, when its source line names it.
+        media = found.group(1).strip() if found else ROLLING_TAG
     else:
-        found = _SOURCE_LINE_RE.search(body)
         media = tag[:-2] if tag.endswith("新闻") else tag
         if not media and found:
             media = found.group(1).strip()
     if not body.strip() and digest:
         body = f"<p>{digest}</p>"  # the early rolling-news form: the digest is the body
-    if not share_url:
-        share_url = source.share_url(code, SOURCE_HOST)
+    rolling = category == ROLLING_CATEGORY
+    share_url = link if link and source.is_share_url(link) and not rolling else (
+        source.share_url(code, SOURCE_HOST))
     return LegacyPost(name=name, code=code, title=title, raw_date=raw_date, media=media,
                       body=body, digest=_DIGEST_PREFIX_RE.sub("", digest), share_url=share_url,
-                      category=category)
+                      category=category, link=link)

@@ -2,10 +2,10 @@
 
 The export never overwrites a file that newscrawl did not write (see
 :mod:`newscrawl.archive.manifest`).  A legacy post imported from the archive
-itself, at the very path newscrawl's export writes the article to, is
-recorded in the manifest as newscrawl's own, with its bytes as they are now:
-the export then rewrites it in the clean form.  Nothing else is adopted, so
-any other file stays protected.
+itself (``_posts/`` or ``old_post/``), under the very name newscrawl's
+export gives the article's post, is recorded in the manifest as newscrawl's
+own, with its bytes as they are now: the export then rewrites it in the
+clean form.  Nothing else is adopted, so any other file stays protected.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from newscrawl.archive import Archive
 from newscrawl.archive.manifest import FileRecord, Manifest, sha256
 from newscrawl.formats.jekyll.post import post_filename
-from newscrawl.items import Article
+from newscrawl.items import Article, channel_from_value
 
 #: Records committed at once (one commit per post would cost more than the post).
 BATCH = 500
@@ -46,10 +46,13 @@ class AdoptLegacyPostPipeline:
         if not found_on.startswith("/"):
             return item
         article = item if isinstance(item, Article) else Article(**adapter.asdict())
-        rel = f"_posts/{post_filename(article)}"
-        path = self.archive.path.resolve() / rel
-        if Path(found_on) != path:
+        channel = channel_from_value(article.channels[0]) if article.channels else None
+        found = Path(found_on)
+        if found.name != post_filename(article, channel) or found.parent.name not in (
+                "_posts", "old_post") or found.parent.parent != self.archive.path.resolve():
             return item
+        rel = f"{found.parent.name}/{found.name}"
+        path = found
         if self.manifest is None:
             self.manifest = Manifest.open(self.archive.path, self.code_of)
         if self.manifest.get(rel) is not None:

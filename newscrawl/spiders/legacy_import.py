@@ -18,12 +18,13 @@ from scrapy.http import Request, Response
 
 from newscrawl.archive import Archive
 from newscrawl.archive.store import state_dir
-from newscrawl.items import Article
+from newscrawl.items import EMNEWS, MEDIA, Article, Channel
 from newscrawl.legacy.post import ROLLING_CATEGORY, LegacyPostError, code_of_name, read_post
 from newscrawl.spiders.base import ArticleSpider
 
 #: The folders of a Jekyll archive that hold posts.
-POST_FOLDERS = ("_posts", "old_post")
+OLD_POSTS_DIR = "old_post"
+POST_FOLDERS = ("_posts", OLD_POSTS_DIR)
 
 
 def post_files(paths: list[Path]) -> Iterator[Path]:
@@ -62,17 +63,17 @@ class ImportSpider(ArticleSpider):
             where = f" (moved to {moved})" if moved else ""
             self.report_failure(str(path), code_of_name(path.name), f"{path.name}: {exc}{where}")
             return
+        old = path.parent.name == OLD_POSTS_DIR
         if post.category == ROLLING_CATEGORY:
-            # Rolling news needs the store's rolling-news channel (#13 item 2): until
-            # then the post stays as it is (not adopted), its code not marked known.
-            self.report_failure(str(path), post.code,
-                                f"{path.name}: rolling-news post (categories: emnews), "
-                                "not imported yet; left as it is")
-            return
+            # Named by the list entry's id; the article's code is not in the post.
+            channel = Channel(kind=EMNEWS, entry_id=post.code, digest=post.digest,
+                              url_w=post.link, was_in_old_post=old)
+        else:
+            channel = Channel(kind=MEDIA, was_in_old_post=old)
         yield Article(
             code=post.code, share_url=post.share_url, found_on=str(path), title=post.title,
             raw_date=post.raw_date, media=post.media, body=post.body, digest=post.digest,
-            fetched_at=datetime.now().astimezone(),
+            fetched_at=datetime.now().astimezone(), channels=[channel],
         )
 
     def set_aside(self, path: Path) -> Path | None:
