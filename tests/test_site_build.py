@@ -119,6 +119,32 @@ def test_the_crawl_leaves_a_complete_consistent_archive(
     assert " 0 written, " in result.stdout and " 0 skipped" in result.stdout, result.stdout
 
 
+def test_the_archives_build_time_fixes_change_no_byte_of_the_site(
+    archive: Path, site: Path, tmp_path: Path
+) -> None:
+    """``jekyll build`` without ``--safe`` loads the archive's ``_plugins/``.
+
+    That is newscrawl's fixes that keep big builds linear (see
+    benchmarks/README.md); the site they build is the ``--safe`` one, byte
+    for byte.
+    """
+    jekyll = require_tool("jekyll")
+    plugins = tmp_path / "site"
+    result = subprocess.run(
+        [jekyll, "build", "--disable-disk-cache", "--source", str(archive),
+         "--destination", str(plugins)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in root.rglob("*") if p.is_file()}
+
+    built, safe = files(plugins), files(site)
+    assert sorted(built) == sorted(safe)
+    assert [rel for rel in built if built[rel] != safe[rel]] == []
+
 def test_a_fetch_leaves_a_complete_site(replica: Replica, tmp_path: Path) -> None:
     result = run_cli("fetch", GOLDEN_SHARE_URL, "--out", tmp_path, env=replica.proxy_env())
     assert result.returncode == 0, result.stderr

@@ -117,6 +117,7 @@ def test_posts_are_golden_and_the_site_is_complete(archive: Path) -> None:
     files = snapshot(archive)
     for rel in ("_config.yml", "index.html", "feed.xml", "_layouts/default.html",
                 "_layouts/post.html", "_layouts/category.html", "assets/css/archive.css",
+                "_plugins/newscrawl_build_time.rb",
                 "_posts/2022-01-10-NW202201102229143376.md",
                 "_posts/2022-01-19-NW202201192229451160.md"):
         assert rel in files, rel
@@ -453,13 +454,13 @@ def test_newscrawl_export_prints_one_summary_line(tmp_path: Path) -> None:
     result = run_cli("export", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1
-    # 3 posts, 3 category pages, 9 site files.
-    assert result.stdout.startswith("newscrawl: export: 15 written, 0 unchanged, 0 removed, "
+    # 3 posts, 3 category pages, 10 site files.
+    assert result.stdout.startswith("newscrawl: export: 16 written, 0 unchanged, 0 removed, "
                                     "0 skipped"), result.stdout
     assert (tmp_path / GOLDEN_FILE).read_bytes() == GOLDEN_POST.read_bytes()
     result = run_cli("export", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "0 written, 15 unchanged" in result.stdout
+    assert "0 written, 16 unchanged" in result.stdout
 
 
 def test_newscrawl_export_warns_about_skipped_files(tmp_path: Path) -> None:
