@@ -42,6 +42,8 @@ MEDIA = (
 )
 #: Links per category page.
 PAGE_SIZE = 50
+#: The slug of a category page with no article (not among ``Generated.categories``).
+EMPTY_CATEGORY = "empty"
 JUNK_FLAGS = ("hidden", "chart", "indent", "keytip", "common", "infokey", "style", "script")
 MIN_BODY, MAX_BODY = 2_000, 19_000
 FIRST_TIME = datetime(2021, 1, 1, 8, 0, 0)
@@ -144,11 +146,14 @@ def generate(out: Path, count: int, workers: int | None = None) -> Generated:
         categories.append({"slug": slug_of(media_index), "title": f"{media}新闻",
                            "media": media, "pagination": "full", "pages": pages})
     newest = [code for code, _, _ in reversed(written)]
+    # A category page that lists no article: the start-up benchmark's empty crawl.
+    empty = {"slug": EMPTY_CATEGORY, "title": "空栏目新闻", "media": "空栏目",
+             "pagination": "full", "pages": [{"links": []}]}
     site = {
         "site_name": "newscrawl benchmark",
         "last_modified": "Tue, 25 Jan 2022 10:05:44 GMT",
         "noise_links": make_data.NOISE_LINKS,
-        "categories": categories,
+        "categories": [*categories, empty],
         "private_links": [],
         "feeds": {"102": newest[:20], "45": newest[1:41:2], "37": newest[5:25]},
     }

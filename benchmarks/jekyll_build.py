@@ -125,8 +125,9 @@ def run(work: Path, sizes: Iterable[int], safe_sizes: Iterable[int],
         measure: Callable[..., Any]) -> dict[str, Any]:
     """Every size: fill, export, build (and build --safe); then the ratios between sizes."""
     results: list[dict[str, Any]] = []
-    safe_sizes = set(safe_sizes)
-    for posts in sorted(set(sizes) | safe_sizes):
+    sizes, safe_sizes = set(sizes), set(safe_sizes)
+    work.mkdir(parents=True, exist_ok=True)
+    for posts in sorted(sizes | safe_sizes):
         # Fresh folders: ext4 creates files slowly soon after deleting thousands.
         folder = Path(tempfile.mkdtemp(prefix=f"jekyll-{posts}-", dir=work))
         archive = folder / "archive"
@@ -142,6 +143,8 @@ def run(work: Path, sizes: Iterable[int], safe_sizes: Iterable[int],
                   file=sys.stderr, flush=True)
             entry["builds"].append(build(archive, folder / f"site{'-safe' if safe else ''}",
                                          safe, measure))
+            print(f"jekyll: {posts} posts: {json.dumps(entry['builds'][-1])}", file=sys.stderr,
+                  flush=True)
         results.append(entry)
         shutil.rmtree(folder, ignore_errors=True)
     return {"jekyll": jekyll_version(), "judged_on": TIME, "sizes": results,

@@ -7,13 +7,19 @@
 2. At each latency, crawls every article with
    - newscrawl: ``newscrawl crawl CATEGORY_URL...`` (a subprocess);
    - a bare Scrapy spider (``bare.py``): the same URLs, no pipelines;
+   - a hand-written asyncio crawler (``asyncio_crawler.py``): aiohttp, the
+     same cleaning rules, robots.txt, retries, atomic post writes;
    - the naive sequential fetcher (``naive.py``): urllib, string formatting;
    and records articles per second, CPU seconds per article (the child's
    rusage) and peak memory (its ``ru_maxrss``).
-3. Profiles newscrawl's own CPU per article: every stage timed alone
+3. Start-up: the CPU of an empty crawl (one category page listing nothing)
+   by newscrawl, the bare spider and the asyncio crawler.
+4. Profiles newscrawl's own CPU per article: every stage timed alone
    (``stages.py``), and a cProfile of a crawl, bucketed by stage.
-4. Times ``newscrawl export`` of an unchanged 20,000-post archive.
-5. With ``--big``: newscrawl's crawl of 100,000 articles, for its peak memory.
+5. Times ``newscrawl export`` of an unchanged 20,000-post archive.
+6. Times ``jekyll build`` of exported archives of 1,000 and 10,000 posts
+   (``jekyll_build.py``; 100,000 too with ``--big``), when ``jekyll`` is installed.
+7. With ``--big``: newscrawl's crawl of 100,000 articles, for its peak memory.
 
 Writes ``results.json`` (every figure) in the work directory (``--results``
 to choose), prints a Markdown summary.  ``--quick``: 500 articles, for a
@@ -48,6 +54,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 import generate  # noqa: E402
+import jekyll_build  # noqa: E402
 
 from newscrawl import settings as newscrawl_settings  # noqa: E402
 
@@ -321,6 +328,7 @@ def run_newscrawl(server: Replica, data: Path, urls: list[str], out: Path, laten
 
 
 BARE = "bare Scrapy"
+ASYNCIO = "asyncio crawler"
 BARE_SAME_ITEMS = f"bare Scrapy, CONCURRENT_ITEMS {NEWSCRAWL_CONCURRENT_ITEMS}"
 
 
@@ -336,6 +344,45 @@ def run_bare(server: Replica, urls: list[str], latency: float, concurrency: int,
     return Run(BARE if concurrent_items is None else BARE_SAME_ITEMS, round(latency * 1000),
                figures["articles"], article_requests(server), child.wall_s, child.cpu_s,
                child.peak_rss_mb)
+
+
+def run_asyncio(server: Replica, urls: list[str], out: Path, latency: float,
+                concurrency: int) -> Run:
+    """The hand-written asyncio crawler (``asyncio_crawler.py``), in a fresh folder."""
+    server.reset()
+    child = measure([sys.executable, str(HERE / "asyncio_crawler.py"), "--out", str(out),
+                     "--concurrency", str(concurrency), *urls])
+    figures = child.figures()
+    return Run(ASYNCIO, round(latency * 1000), figures["articles"], article_requests(server),
+               child.wall_s, child.cpu_s, child.peak_rss_mb)
+
+
+def run_startup(data: Path, work: Path, concurrency: int, repeat: int) -> dict[str, Any]:
+    """The CPU of an empty crawl (a category page listing nothing), median of ``repeat``.
+
+    Everything but the articles: interpreter, imports, settings, the
+    engine's start and stop, robots.txt, one page, and (newscrawl) the
+    export of an empty archive and the report.
+    """
+    cpu: dict[str, list[float]] = defaultdict(list)
+    with replica(data, 0.0) as server:
+        url = f"{server.url}category/{generate.EMPTY_CATEGORY}.html"
+        for n in range(repeat):
+            out = work / f"startup-{n}"
+            commands = {
+                "newscrawl": [sys.executable, "-m", "newscrawl", "crawl", url, "--out",
+                              str(out / "newscrawl"), "--concurrency", str(concurrency),
+                              *CRAWL_OPTIONS],
+                BARE: [sys.executable, str(HERE / "bare.py"), "--concurrency",
+                       str(concurrency), url],
+                ASYNCIO: [sys.executable, str(HERE / "asyncio_crawler.py"), "--out",
+                          str(out / "asyncio"), "--concurrency", str(concurrency), url],
+            }
+            for tool, command in commands.items():
+                cpu[tool].append(measure(command).cpu_s)
+    return {tool: {"cpu_s": sorted(runs)[(len(runs) - 1) // 2],
+                   "cpu_s_runs": [round(run, 3) for run in runs]}
+            for tool, runs in cpu.items()}
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -478,7 +525,8 @@ def count_articles(data: Path) -> int:
 
 def json_categories(data: Path) -> list[str]:
     site = json.loads((data / "site.json").read_text(encoding="utf-8"))
-    return [category["slug"] for category in site["categories"]]
+    return [category["slug"] for category in site["categories"]
+            if category["slug"] != generate.EMPTY_CATEGORY]
 
 
 def dataset(work: Path, articles: int) -> tuple[Path, generate.Generated]:
@@ -527,6 +575,38 @@ def summarise(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets.append({"target": "(stricter) ... <= 2x bare Scrapy with newscrawl's "
                     f"CONCURRENT_ITEMS {NEWSCRAWL_CONCURRENT_ITEMS}", "value": value,
                     "met": value <= 2})
+    asyncio0, asyncio50 = runs.get((ASYNCIO, 0)), runs.get((ASYNCIO, 50))
+    if asyncio0 is not None and asyncio50 is not None:
+        value = ratio(nc0["cpu_ms_per_article"], asyncio0["cpu_ms_per_article"])
+        targets.append({"target": "0 ms: newscrawl CPU/article <= 1.5x the asyncio crawler",
+                        "value": value, "met": value <= 1.5})
+        value = ratio(nc50["articles_per_s"], asyncio50["articles_per_s"])
+        targets.append({"target": "50 ms: newscrawl articles/s >= 1.0x the asyncio crawler",
+                        "value": value, "met": value >= 1.0})
+    if "startup" in results:
+        startup = results["startup"]
+        value = ratio(startup["newscrawl"]["cpu_s"], startup[BARE]["cpu_s"])
+        targets.append({"target": "start-up: an empty crawl's CPU <= 1.5x bare Scrapy's",
+                        "value": value, "met": value <= 1.5})
+    distributed = [r for r in results["runs"] if "Redis workers" in r["tool"]]
+    for run in distributed:
+        value = ratio(run["articles_per_s"], nc50["articles_per_s"])
+        targets.append({"target": f"50 ms: {run['tool']} articles/s > one worker's",
+                        "value": value, "met": value > 1.0})
+    if results.get("jekyll", {}).get("sizes"):
+        jekyll = results["jekyll"]
+        for name, pair in jekyll["ratios"].items():
+            if name.startswith("plugins"):
+                value = pair["cpu"] / pair["posts"] * 10
+                targets.append({"target": f"jekyll build {name.split()[1]} posts: time grows "
+                                f"<= 1.2x the posts (10x posts <= 12x {jekyll['judged_on']})",
+                                "value": value, "met": value <= 12})
+        for size in jekyll["sizes"]:
+            plugins = [b for b in size["builds"] if b["mode"] == "plugins"]
+            if size["posts"] >= 100_000 and plugins:
+                value = plugins[0]["wall_s"] / 60
+                targets.append({"target": f"jekyll build of {size['posts']} posts < 10 min "
+                                "(wall)", "value": value, "met": value < 10})
     if "memory" in results:
         value = results["memory"]["ratio"]
         targets.append({"target": "peak memory at 100,000 <= 1.5x at 10,000", "value": value,
@@ -574,6 +654,27 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", f"cProfile of a crawl ({profile['articles']} articles, 0 ms), share of "
               "newscrawl's own time:", "", "| stage | share |", "| --- | ---: |"]
     lines += [f"| {stage} | {share:.0%} |" for stage, share in profile["share"].items()]
+    if "startup" in results:
+        lines += ["", "Start-up: CPU of an empty crawl (one category page listing nothing; "
+                  "median of the runs):", "", "| tool | CPU s | runs |", "| --- | ---: | --- |"]
+        for tool, f in results["startup"].items():
+            runs = ", ".join(f"{x:.2f}" for x in f["cpu_s_runs"])
+            lines.append(f"| {tool} | {f['cpu_s']:.2f} | {runs} |")
+    if results.get("jekyll", {}).get("sizes"):
+        jekyll = results["jekyll"]
+        lines += ["", f"`jekyll build` of exported archives ({jekyll['jekyll']}; fresh folders, "
+                  "cache cold; plugins: the archive's `_plugins/` loaded, --safe: not):", "",
+                  "| posts | export s | mode | build wall s | build CPU s | peak MB | site files |",
+                  "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+        for size in jekyll["sizes"]:
+            for build in size["builds"]:
+                lines.append(
+                    f"| {size['posts']} | {size['export_wall_s']:.1f} | {build['mode']} | "
+                    f"{build['wall_s']:.1f} | {build['cpu_s']:.1f} | {build['peak_rss_mb']} | "
+                    f"{build['site_files']} |")
+        lines += ["", "| sizes | posts x | CPU x | wall x |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {name} | {r['posts']:.0f} | {r['cpu']:.2f} | {r['wall']:.2f} |"
+                  for name, r in jekyll["ratios"].items()]
     export = results["export"]
     lines += ["", f"Export of an unchanged {export['posts']}-post archive: "
               f"{export['wall_s']:.2f} s wall for the whole command ({export['cpu_s']:.2f} s "
@@ -620,6 +721,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, metavar="N",
                         help="at 0 ms, run newscrawl and the bare spiders N times each, "
                         "interleaved, and keep each one's median CPU (default 3; --quick: 1)")
+    parser.add_argument("--jekyll-posts", type=int, nargs="*", default=None, metavar="N",
+                        help="sizes of the jekyll build benchmark (default 1000 10000, and "
+                        "100000 with --big; --quick: --articles/10 and --articles; none: skip)")
+    parser.add_argument("--jekyll-safe-posts", type=int, nargs="*", default=None, metavar="N",
+                        help="also build these sizes with jekyll build --safe (default 1000 "
+                        "3000; --quick: none)")
     parser.add_argument("--work", type=Path, default=None,
                         help="work directory (default: a new temporary directory, removed)")
     parser.add_argument("--results", type=Path, default=None,
@@ -630,6 +737,11 @@ def main(argv: list[str] | None = None) -> int:
     naive_limit = args.naive_limit or (100 if args.quick else 1000)
     args.repeat = args.repeat or (1 if args.quick else 3)
     export_posts = args.export_posts or (articles if args.quick else EXPORT_POSTS)
+    if args.jekyll_posts is None:
+        args.jekyll_posts = ([max(articles // 10, 1), articles] if args.quick else
+                             [*jekyll_build.POSTS, *([jekyll_build.BIG_POSTS] if args.big else [])])
+    if args.jekyll_safe_posts is None:
+        args.jekyll_safe_posts = [] if args.quick else [1_000, 3_000]
 
     temporary = args.work is None
     work = Path(tempfile.mkdtemp(prefix="newscrawl-bench-")) if temporary else args.work
@@ -665,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
                     trials["newscrawl"].append(run_newscrawl(
                         server, data, urls, work / "archive", latency, args.concurrency))
                     trials[BARE].append(run_bare(server, urls, latency, args.concurrency))
+                    trials[ASYNCIO].append(run_asyncio(
+                        server, urls, Path(tempfile.mkdtemp(prefix="asyncio-", dir=work)),
+                        latency, args.concurrency))
                     if latency == 0:
                         trials[BARE_SAME_ITEMS].append(run_bare(
                             server, urls, latency, args.concurrency,
@@ -696,9 +811,23 @@ def main(argv: list[str] | None = None) -> int:
         }
         results["ratios"][f"0 ms newscrawl/{BARE_SAME_ITEMS} CPU per article"] = ratio(
             by[("newscrawl", 0)].cpu_ms_per_article, by[(BARE_SAME_ITEMS, 0)].cpu_ms_per_article)
+        results["ratios"]["0 ms newscrawl/asyncio CPU per article"] = ratio(
+            by[("newscrawl", 0)].cpu_ms_per_article, by[(ASYNCIO, 0)].cpu_ms_per_article)
+        results["ratios"]["50 ms newscrawl/asyncio articles/s"] = ratio(
+            by[("newscrawl", 50)].articles_per_s, by[(ASYNCIO, 50)].articles_per_s)
         for run in distributed:
             results["ratios"][f"50 ms {run.tool}/naive articles/s"] = ratio(
                 run.articles_per_s, by[("naive", 50)].articles_per_s)
+            results["ratios"][f"50 ms {run.tool}/one worker articles/s"] = ratio(
+                run.articles_per_s, by[("newscrawl", 50)].articles_per_s)
+
+        print("start-up…", file=sys.stderr, flush=True)
+        results["startup"] = run_startup(data, work, args.concurrency, args.repeat)
+        startup = results["startup"]
+        results["ratios"]["empty crawl newscrawl/bare CPU"] = ratio(
+            startup["newscrawl"]["cpu_s"], startup[BARE]["cpu_s"])
+        results["ratios"]["empty crawl newscrawl/asyncio CPU"] = ratio(
+            startup["newscrawl"]["cpu_s"], startup[ASYNCIO]["cpu_s"])
 
         print("profiling…", file=sys.stderr, flush=True)
         profile_data, _ = dataset(work, min(articles, 2000)) if articles > 2000 else (data, None)
@@ -707,6 +836,10 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"] = run_stages(export_data, work / "export-archive")
         print("exporting…", file=sys.stderr, flush=True)
         results["export"] = run_export(work / "export-archive")
+        if args.jekyll_posts and shutil.which("jekyll"):
+            print("jekyll build…", file=sys.stderr, flush=True)
+            results["jekyll"] = jekyll_build.run(work / "jekyll", args.jekyll_posts,
+                                                 args.jekyll_safe_posts, measure)
 
         if args.big and not args.quick:
             print(f"crawling {args.big_articles} articles…", file=sys.stderr, flush=True)

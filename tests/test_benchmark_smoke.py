@@ -13,7 +13,7 @@ import pytest
 from newscrawl.settings import CONCURRENT_ITEMS
 from tests.conftest import ROOT, clean_env
 
-TOOLS = {"newscrawl", "bare Scrapy", "naive"}
+TOOLS = {"newscrawl", "bare Scrapy", "asyncio crawler", "naive"}
 STAGES = {"decode", "validate", "dates", "clean", "slug", "store", "render", "export"}
 
 
@@ -23,7 +23,7 @@ def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
         [sys.executable, "benchmarks/run.py", "--quick", "--articles", "60",
          "--naive-limit", "10", "--repeat", "2", "--work", str(tmp_path / "work"),
          "--results", str(results)],
-        capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=300,
+        capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=900,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     figures = json.loads(results.read_text(encoding="utf-8"))
@@ -41,13 +41,25 @@ def test_benchmark_quick_run_writes_all_figures(tmp_path: Path) -> None:
         assert r["articles"] == r["article_requests"] == expected, (tool, ms, r)
         assert r["articles_per_s"] > 0 and r["cpu_ms_per_article"] > 0 and r["peak_rss_mb"] > 0
     assert set(runs[("newscrawl", 0)]["phase_peak_mb"]) == {"crawl", "export"}
-    for tool in ("newscrawl", "bare Scrapy", same_items):  # --repeat 2 at 0 ms: the median
+    for tool in ("newscrawl", "bare Scrapy", same_items, "asyncio crawler"):  # --repeat 2
         trials = runs[(tool, 0)]["cpu_ms_runs"]
         assert len(trials) == 2 and runs[(tool, 0)]["cpu_ms_per_article"] == pytest.approx(
             min(trials), abs=0.001)
     assert runs[("newscrawl", 50)]["cpu_ms_runs"] == [
         pytest.approx(runs[("newscrawl", 50)]["cpu_ms_per_article"], abs=0.001)]
-    assert len(figures["ratios"]) == 9 + (len(expected_runs) - 7)
+    # 4 per latency (against naive and bare: articles/s, CPU), 1 against bare with the same
+    # CONCURRENT_ITEMS, 2 against asyncio, 2 of the empty crawl, 2 per Redis run.
+    assert len(figures["ratios"]) == 13 + 2 * (len(expected_runs) - 9)
+    startup = figures["startup"]
+    assert set(startup) == {"newscrawl", "bare Scrapy", "asyncio crawler"}
+    assert all(len(f["cpu_s_runs"]) == 2 and f["cpu_s"] > 0 for f in startup.values())
+    if shutil.which("jekyll"):  # the archive of 6 and of 60 posts, built by jekyll
+        jekyll = figures["jekyll"]
+        assert [size["posts"] for size in jekyll["sizes"]] == [6, 60]
+        for size in jekyll["sizes"]:
+            [build] = size["builds"]
+            assert build["mode"] == "plugins" and build["site_files"] > size["posts"]
+        assert set(jekyll["ratios"]) == {"plugins 60/6"}
     assert figures["settings"]["concurrent_items"] == CONCURRENT_ITEMS
     assert set(figures["stages"]["us_per_article"]) == STAGES
     assert figures["stages"]["articles"] == 60
