@@ -604,9 +604,11 @@ def summarise(results: dict[str, Any]) -> list[dict[str, Any]]:
         for size in jekyll["sizes"]:
             plugins = [b for b in size["builds"] if b["mode"] == "plugins"]
             if size["posts"] >= 100_000 and plugins:
-                value = plugins[0]["wall_s"] / 60
+                # CPU: Jekyll runs on one core, so on an idle machine its wall time.
+                value = plugins[0][jekyll["judged_on"]] / 60
                 targets.append({"target": f"jekyll build of {size['posts']} posts < 10 min "
-                                "(wall)", "value": value, "met": value < 10})
+                                f"({jekyll['judged_on']}, minutes)", "value": value,
+                                "met": value < 10})
     if "memory" in results:
         value = results["memory"]["ratio"]
         targets.append({"target": "peak memory at 100,000 <= 1.5x at 10,000", "value": value,

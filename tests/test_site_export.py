@@ -127,6 +127,7 @@ def test_posts_are_golden_and_the_site_is_complete(archive: Path) -> None:
     assert ".newscrawl" in config["exclude"]
     # Jekyll's default permalink, the live archive's: /<category>/YYYY/MM/DD/<name>.html.
     assert "permalink" not in config
+    assert config["excerpt_separator"] == ""  # no excerpts: no copy of every body in memory
     assert sorted(rel for rel in files if rel.startswith("category/")) == [
         "category/anxinguojizhengquan-xianggang.html",
         "category/renminyoudianbao.html",
