@@ -101,9 +101,12 @@ def clean(body: str) -> str:
             element.drop_tree()
     for element in KEYWORDS(root):
         element.drop_tag()
-    for paragraph in root.iter("p"):
+    for paragraph in list(root.iter("p")):
         if paragraph.text:
             paragraph.text = paragraph.text.lstrip(spec.INDENT_CHARS)
+        if any(pattern.match(paragraph.text_content().lstrip(spec.INDENT_CHARS))
+               for pattern in spec.JUNK_PARAGRAPH_PATTERNS):
+            paragraph.drop_tree()
     for child in root:  # no text outside a block: wrappers become paragraphs, no blank tails
         if child.tag in ("center", "div", "span"):
             child.tag = "p"
