@@ -232,3 +232,16 @@ def test_a_killed_import_resumes_to_the_same_archive(tmp_path: Path) -> None:
     result = run_cli("import", legacy, "--out", killed)
     assert result.returncode == 0, result.stderr
     assert snapshot(killed) == snapshot(whole)
+
+
+def test_an_old_slug_without_a_redirect_is_warned_about(tmp_path: Path) -> None:
+    (tmp_path / "_posts").mkdir()
+    text = GOLDEN_POST.read_text("utf-8").replace(
+        "categories: renminyoudianbao", "categories: renmingyoudianbao")
+    (tmp_path / "_posts" / "2021-12-28-NW202112282228838683.md").write_text(text, "utf-8")
+    result = run_cli("import", tmp_path, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "category 'renmingyoudianbao' (人民邮电报) is written as 'renminyoudianbao'" \
+        in result.stderr
+    assert (tmp_path / "_posts" / "2021-12-28-NW202112282228838683.md").read_bytes() \
+        == GOLDEN_POST.read_bytes()

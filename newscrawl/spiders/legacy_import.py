@@ -9,6 +9,7 @@ rejects log, and the same export at the end.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +19,10 @@ from scrapy.http import Request, Response
 
 from newscrawl.archive import Archive
 from newscrawl.archive.store import state_dir
+from newscrawl.formats.jekyll.legacy import SLUG_CORRECTIONS
 from newscrawl.items import EMNEWS, MEDIA, Article, Channel
 from newscrawl.legacy.post import ROLLING_CATEGORY, LegacyPostError, code_of_name, read_post
+from newscrawl.pipelines.category import read_overrides, slugify
 from newscrawl.spiders.base import ArticleSpider
 
 #: The folders of a Jekyll archive that hold posts.
@@ -49,6 +52,7 @@ class ImportSpider(ArticleSpider):
     def __init__(self, paths: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.paths = [Path(p).resolve() for p in paths or []]
+        self._slugs_checked: set[str] = set()
 
     async def start(self) -> AsyncIterator[Request]:
         for path in post_files(self.paths):
@@ -70,11 +74,33 @@ class ImportSpider(ArticleSpider):
                               url_w=post.link, was_in_old_post=old)
         else:
             channel = Channel(kind=MEDIA, was_in_old_post=old)
+            self.check_category(post.category, post.media)
         yield Article(
             code=post.code, share_url=post.share_url, found_on=str(path), title=post.title,
             raw_date=post.raw_date, media=post.media, body=post.body, digest=post.digest,
             fetched_at=datetime.now().astimezone(), channels=[channel],
         )
+
+    def check_category(self, old_slug: str, media: str) -> None:
+        """Warn, once per slug, when a post's old category page would stop answering.
+
+        The category pipeline writes the media's slug; an old slug that
+        differs is kept answering only when ``SLUG_CORRECTIONS`` maps it to the
+        new one (a redirect page), so any other difference is said here.
+        """
+        if not old_slug or old_slug in self._slugs_checked:
+            return
+        self._slugs_checked.add(old_slug)
+        try:
+            new_slug = slugify(media, read_overrides(self.crawler.settings))
+        except ValueError:
+            return  # the category pipeline rejects the article and says why
+        if new_slug != old_slug and SLUG_CORRECTIONS.get(old_slug) != new_slug:
+            message = (f"newscrawl: warning: category {old_slug!r} ({media}) is written as "
+                       f"{new_slug!r}; its old URLs will not answer unless "
+                       f"SLUG_CORRECTIONS (newscrawl/formats/jekyll/legacy.py) maps "
+                       f"{old_slug!r} to {new_slug!r}")
+            print(message, file=sys.stderr, flush=True)
 
     def set_aside(self, path: Path) -> Path | None:
         """A post of the adopted archive that cannot be imported, out of Jekyll's way.
