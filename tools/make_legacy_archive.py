@@ -41,7 +41,7 @@ def legacy_post(n: int) -> tuple[str, bytes]:
     """The folder-relative path and the bytes of legacy post number ``n``."""
     kind = KINDS[n % len(KINDS)]
     media, slug = MEDIA[n % len(MEDIA)]
-    day = datetime(2022, 1, 1, 9, 0, 0) + timedelta(minutes=37 * n)
+    day = datetime(2022, 1, 1, 9, 0, 0) + timedelta(minutes=7 * n)
     code = code_for(n, day)
     share = f"http://finews.zning.xyz/html_News/NewsShare.html?infoCode={code}"
     title = f"第{n}条新闻标题"
