@@ -61,9 +61,11 @@ from newscrawl import settings as newscrawl_settings  # noqa: E402
 #: newscrawl's settings for the benchmark (the shipped defaults stay polite:
 #: 16 requests, 4 per host, 0.25 s delay, AutoThrottle).
 CONCURRENCY = 32
+#: Without the search index, which has its own benchmark (search.py): these figures
+#: are the crawl's and the export's own.
 CRAWL_OPTIONS = [
     "--delay", "0", "-s", "AUTOTHROTTLE_ENABLED=false",
-    "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "--log-level", "WARNING",
+    "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0", "--log-level", "WARNING", "--no-search",
 ]
 LATENCIES = (0.0, 0.05)
 #: newscrawl's own CONCURRENT_ITEMS, given to the second bare spider.
@@ -427,7 +429,7 @@ def run_distributed(server: Replica, urls: list[str], work: Path, latency: float
             for n in range(workers)
         ])
         export = measure([sys.executable, "-m", "newscrawl", "export", "--redis", url,
-                          "--out", str(out)])
+                          "--out", str(out), "--no-search"])
         wall = time.monotonic() - started
     cpu = push.cpu_s + export.cpu_s + sum(child.cpu_s for child in children)
     return Run(f"newscrawl, {workers} Redis workers", round(latency * 1000), count_posts(out),
@@ -506,8 +508,9 @@ def run_stages(data: Path, out: Path) -> dict[str, Any]:
 
 def run_export(archive: Path) -> dict[str, Any]:
     """``newscrawl export`` of an archive that is already up to date (the second run)."""
-    measure([sys.executable, "-m", "newscrawl", "export", "--out", str(archive)])
-    child = measure([sys.executable, "-m", "newscrawl", "export", "--out", str(archive)])
+    export = [sys.executable, "-m", "newscrawl", "export", "--out", str(archive), "--no-search"]
+    measure(export)
+    child = measure(export)
     line = child.last_line()
     reported = float(line.rsplit(" in ", 1)[1].rstrip("s")) if " in " in line else None
     return {"posts": count_posts(archive), "wall_s": child.wall_s, "cpu_s": child.cpu_s,

@@ -139,6 +139,9 @@ NEWSCRAWL_MIN_DATE = "1990-01-01"
 NEWSCRAWL_PROGRESS_INTERVAL = 10.0
 #: The run report (progress, summary, rejects log) is on.
 NEWSCRAWL_REPORT_ENABLED = True
+#: Every export also updates the archive's search index (``pagefind/``, needs the
+#: ``search`` extra); ``--no-search`` turns it off.
+NEWSCRAWL_SEARCH = True
 #: Where list-feed entries' and share links' articles are fetched, when not on
 #: their own host (``http://host:port``; empty: the feed's or link's host).
 NEWSCRAWL_ARTICLE_HOST = ""

@@ -6,13 +6,17 @@ import lxml.html
 
 #: Attributes whose URL a browser follows or loads.
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "poster", "srcset")
+#: The site's own scripts (files the Jekyll format ships: the search page's), the only
+#: scripts a built page may load; never inline, never from the source.
+SITE_SCRIPTS = ("/assets/js/search.js",)
 #: Elements the archive never shows: each can run or load code.
 ACTIVE_ELEMENTS = ("iframe", "object", "embed", "svg", "math", "form", "base", "frame", "applet")
 
 
 def hostile_traces(doc: lxml.html.HtmlElement) -> list[str]:
     """What of the source's attacks is live in a parsed page: scripts, handlers, script URLs."""
-    found = [f"<script> {lxml.html.tostring(s)[:80]!r}" for s in doc.iter("script")]
+    found = [f"<script> {lxml.html.tostring(s)[:80]!r}" for s in doc.iter("script")
+             if not is_site_script(s)]
     for element in doc.iter():
         if not isinstance(element.tag, str):
             continue
@@ -29,3 +33,11 @@ def hostile_traces(doc: lxml.html.HtmlElement) -> list[str]:
         ):
             found.append(f"<{element.tag}>")
     return found
+
+
+def is_site_script(script: lxml.html.HtmlElement) -> bool:
+    """A ``<script src>`` of one of :data:`SITE_SCRIPTS` (below the site's base URL), empty."""
+    source = script.get("src") or ""
+    return (not (script.text or "").strip() and len(script) == 0 and source.startswith("/")
+            and not source.startswith("//")
+            and source.endswith(SITE_SCRIPTS))

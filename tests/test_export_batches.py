@@ -34,6 +34,8 @@ from newscrawl.formats.jekyll.post import render_post
 from newscrawl.items import Article
 from newscrawl.settings import NEWSCRAWL_SITE_URL as SITE_URL
 
+#: The site's files besides posts and category pages: _config.yml and the fixed ones.
+
 DAY = date(2022, 1, 20)
 post_code = JekyllFormat().code_of_post
 SLUGS = (("zhengquanshibao", "证券时报"), ("zhongguojijinbao", "中国基金报"),
@@ -107,10 +109,10 @@ def test_pages_and_batches_change_nothing_but_memory(
     assert snapshot(tmp_path / "paged") == snapshot(tmp_path / "whole")
     # What the scenario was meant to show, at every page boundary:
     first, second, third = whole
-    # 9 posts, 3 category pages, 10 site files (7 fixed files, the build-time
-    # plugin, the home page and the two rolling-news pages); article 6's copy:
-    # claimed, removed.
-    assert first[0] == (9 + 3 + 10, 0, 1, 2, 11, 0)
+    # 9 posts, 3 category pages, 12 site files (7 fixed files, the build-time
+    # plugin, the search page and its script, the home page and the two
+    # rolling-news pages); article 6's copy: claimed, removed.
+    assert first[0] == (9 + 3 + 12, 0, 1, 2, 11, 0)
     assert first[1] == sorted([
         f"skipped {post(4)}: exists and was not written by newscrawl",
         f"skipped {post(5)}: {post(5, 'old_post', date(2021, 1, 1))} (foreign) holds this "
@@ -118,9 +120,9 @@ def test_pages_and_batches_change_nothing_but_memory(
     ])
     # Written: 7 (changed), 8 (moved) and the home page that lists them;
     # unchanged: 1, 2, 6, 9, the three category pages (each keeps an article)
-    # and the 9 other site files; removed: the posts of 0, 3 and 10 (the
+    # and the 11 other site files; removed: the posts of 0, 3 and 10 (the
     # first code, the middle, the last) and 8's old one; 4 and 5 skipped again.
-    assert second[0][:4] == (3, 4 + 3 + 9, 4, 2)
+    assert second[0][:4] == (3, 4 + 3 + 11, 4, 2)
     for index in (0, 3, 10):
         assert not (tmp_path / "paged" / post(index)).exists()
     # Older than 5 days: 6, 7, 8 and 9 (4 and 5 count, though skipped).
@@ -151,7 +153,7 @@ def test_each_new_post_is_rendered_once(tmp_path: Path, monkeypatch: pytest.Monk
     small(monkeypatch, page=3, files=2)
     result = export(tmp_path, today=DAY)
     assert sorted(rendered) == [code(i) for i in range(7)]
-    assert result.written == 7 + 3 + 10 and result.posts == 7
+    assert result.written == 7 + 3 + 12 and result.posts == 7
     # Never more than FLUSH_FILES files held at once.
     assert max(batches) <= 2 and sum(batches) == result.written
 
@@ -191,7 +193,8 @@ KILLED_EXPORT = textwrap.dedent("""
      "flush": lambda: wrap(export_module._Export, "flush", False),
      "unlink": lambda: wrap(pathlib.Path, "unlink", True)}[where]()
     with Store.open(out) as store:
-        export_module.export_archive(store, out, SITE_URL, keep_days=5, today=date(2022, 1, 20))
+        export_module.export_archive(store, out, SITE_URL, keep_days=5, today=date(2022, 1, 20),
+                                     search=False)
     sys.exit(3)
 """)
 

@@ -51,7 +51,8 @@ def test_the_export_writes_the_format_named_in_the_settings(tmp_path: Path) -> N
     output_format = load_format("plain", {"plain": PlainTextFormat})
     with Store.open(tmp_path) as store:
         result = export_archive(store, tmp_path, "https://news.example", keep_days=3,
-                                today=date(2022, 1, 10), output_format=output_format)
+                                today=date(2022, 1, 10), output_format=output_format,
+                                search=True)
     assert snapshot(tmp_path) == {
         "old/A1.txt": "标题 A1\nhttps://news.example\n".encode(),
         "articles/B2.txt": "标题 B2\nhttps://news.example\n".encode(),
@@ -66,7 +67,7 @@ def test_a_site_url_the_format_refuses_is_an_error_before_anything_is_written(
     store_articles(tmp_path, article("A1", date(2022, 1, 1)))
     with Store.open(tmp_path) as store, pytest.raises(ValueError, match="wants https"):
         export_archive(store, tmp_path, "//news.example",
-                       output_format=PlainTextFormat())
+                       output_format=PlainTextFormat(), search=True)
     assert set(snapshot(tmp_path)) == set()
 
 

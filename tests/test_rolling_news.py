@@ -81,7 +81,8 @@ def store(out: Path, *items: Article) -> None:
 
 def export(out: Path, **kwargs: object) -> ExportResult:
     kwargs.setdefault("site_url", SITE_URL)
-    return export_archive(Store.open(out), out, today=DAY, **kwargs)  # type: ignore[arg-type]
+    return export_archive(Store.open(out), out, today=DAY, search=False,
+                          **kwargs)  # type: ignore[arg-type]
 
 
 def files(out: Path) -> list[str]:

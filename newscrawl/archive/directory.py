@@ -240,7 +240,8 @@ class Archive:
         try:
             return export_archive(store, self.path, self.site_url(settings),
                                   self.keep_days(settings) or None,
-                                  output_format=self.output_format(settings))
+                                  output_format=self.output_format(settings),
+                                  search=settings.getbool("NEWSCRAWL_SEARCH"))
         except StoreRefused as exc:
             raise ArchiveError(str(exc)) from exc
         except sqlite3.Error as exc:

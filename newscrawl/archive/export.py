@@ -130,13 +130,16 @@ class ExportResult:
     old_posts: int = 0
     #: Problems that are not about one file (e.g. an unreadable manifest).
     warnings: list[str] = field(default_factory=list)
+    #: What the update of the search index did ("": no search index).
+    search: str = ""
     elapsed: float = 0.0
 
     def summary_line(self) -> str:
+        search = f"; {self.search}" if self.search else ""
         return (
             f"newscrawl: export: {self.written} written, {self.unchanged} unchanged, "
             f"{self.removed} removed, {len(self.skipped)} skipped "
-            f"({self.posts} posts, {self.old_posts} past the retention window) "
+            f"({self.posts} posts, {self.old_posts} past the retention window){search} "
             f"in {self.elapsed:.1f}s"
         )
 
@@ -174,6 +177,8 @@ def export_archive(
     today: date | None = None,
     output_format: OutputFormat | None = None,
     min_store_share: float = MIN_STORE_SHARE,
+    *,
+    search: bool,
 ) -> ExportResult:
     """Write the archive in ``out_dir`` from ``store``: posts, category pages, site files.
 
@@ -182,6 +187,10 @@ def export_archive(
     (``old_post/``); None or 0 keeps every post where it is.  ``output_format``:
     the setting ``NEWSCRAWL_FORMAT``'s by default.  ``keep_days`` is remembered in the manifest (see
     ``Archive.keep_days``).
+
+    ``search`` (the setting ``NEWSCRAWL_SEARCH``): also bring the format's
+    search index up to date (:meth:`OutputFormat.update_search`); when that
+    cannot be done, the export still succeeds, with one warning.
 
     Raises ValueError for a bad site URL or a negative ``keep_days``,
     :class:`StoreRefused` when the store knows fewer than ``min_store_share``
@@ -200,6 +209,8 @@ def export_archive(
         export = _Export(store, out_dir, output_format, site_url, keep_days or None,
                          today or beijing_today(), manifest)
         result = export.run()
+        if search:
+            export.update_search()
     result.elapsed = time.monotonic() - started
     return result
 
@@ -599,6 +610,13 @@ class _Export:
             self.manifest.set_options(site_url=self.site_url, keep_days=self.keep_days)
             self.manifest.commit()
         return self.result
+
+    def update_search(self) -> None:
+        """The format's search index, if it has one, for the posts as just exported."""
+        update = self.format.update_search(self.store, self.out_dir)
+        self.result.search = update.summary
+        if update.warning:
+            self.result.warnings.append(update.warning)
 
     def queue(self, write: _Write) -> None:
         self.writes.append(write)

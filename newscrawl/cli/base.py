@@ -40,6 +40,7 @@ OPTION_SETTINGS = {
     "out": "NEWSCRAWL_OUT_DIR",
     "site_url": "NEWSCRAWL_SITE_URL",
     "keep_days": "NEWSCRAWL_KEEP_DAYS",
+    "search": "NEWSCRAWL_SEARCH",
     "log_level": "LOG_LEVEL",
     "delay": "DOWNLOAD_DELAY",
     "redis": "REDIS_URL",

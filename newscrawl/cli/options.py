@@ -119,6 +119,10 @@ def add_archive_options(parser: argparse.ArgumentParser) -> None:
         help="when another newscrawl run holds the archive, wait for it to end "
         f"(default: refuse, exit status {EXIT_BUSY})",
     )
+    parser.add_argument(
+        "--no-search", dest="search", action="store_false", default=None,
+        help="do not write or update the search index (pagefind/) at the export",
+    )
 
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:

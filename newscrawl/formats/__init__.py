@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy.utils.misc import load_object
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from newscrawl.archive.store import PostSummary, Store
     from newscrawl.items import Article, Channel
 
@@ -45,6 +47,15 @@ class SiteFile:
     #: What the bytes depend on besides the format's code and the site URL, when
     #: that is small (a redirect's target): an unchanged key skips rendering.
     key: str = ""
+
+
+@dataclass(frozen=True)
+class SearchUpdate:
+    """What updating a format's search index did: a few words for the export's summary
+    line (empty: the format has no index), or why it could not (one warning line)."""
+
+    summary: str = ""
+    warning: str = ""
 
 
 class OutputFormat(abc.ABC):
@@ -101,6 +112,13 @@ class OutputFormat(abc.ABC):
     def site_files(self, store: Store, site_url: str) -> Iterator[SiteFile]:
         """Every file of the archive that is not a post."""
 
+
+    def update_search(self, store: Store, out_dir: Path) -> SearchUpdate:
+        """Bring the archive's search index up to date with the store, after an export.
+
+        A format without a search index does nothing.
+        """
+        return SearchUpdate()
 
 def load_format(name: str | None = None, formats: Mapping[str, Any] | None = None) -> OutputFormat:
     """The output format called ``name`` (default: the setting ``NEWSCRAWL_FORMAT``).

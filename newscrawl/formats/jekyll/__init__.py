@@ -1,5 +1,6 @@
 """The Jekyll format: posts in the golden form and the rolling-news form (:mod:`.post`),
-the site around them (:mod:`.pages`), the URLs the first generator served (:mod:`.legacy`)."""
+the site around them (:mod:`.pages`), the URLs the first generator served (:mod:`.legacy`),
+its search index (:mod:`.search`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from newscrawl.formats import OutputFormat, SiteFile
-from newscrawl.formats.jekyll import escape, legacy, pages, post
+from newscrawl.formats import OutputFormat, SearchUpdate, SiteFile
+from newscrawl.formats.jekyll import escape, legacy, pages, post, search
 from newscrawl.items import EMNEWS, MEDIA, Article, Channel
 from newscrawl.pipelines.dates import BEIJING
 
 if TYPE_CHECKING:
-    from newscrawl.archive.store import ListedPost, PostSummary, Store
+    from pathlib import Path
+
+    from newscrawl.archive.store import ListedPost, PostSummary, Store, StoredSummary
 
 POSTS_DIR = "_posts"
 #: Where the live archive keeps posts past the retention window (SOURCE.md §5).
@@ -161,3 +164,21 @@ class JekyllFormat(OutputFormat):
                     f"/{pages.category_relpath(slug).as_posix()}",
                     self.entries(store.newest_posts(MEDIA, slug, pages.HOME_CATEGORY_POSTS))))
         return sections
+
+    def update_search(self, store: Store, out_dir: Path) -> SearchUpdate:
+        """The Pagefind index of every article at its post's address on the site
+        (:mod:`.search`): its media post, or its rolling-news post when it has no other."""
+
+        def url_of(summary: StoredSummary) -> str:
+            channels = store.channels(summary.code)
+            channel = None if MEDIA in channels or EMNEWS not in channels else channels[EMNEWS]
+            stub = Article(code=summary.code, share_url="", date=summary.date,
+                           slug=summary.slug)
+            return post.post_url(stub, channel)
+
+        try:
+            return SearchUpdate(search.index_store(store, out_dir, url_of).summary())
+        except search.SearchUnavailable as exc:
+            return SearchUpdate(warning=f"search is off: {exc}")
+        except (RuntimeError, OSError) as exc:
+            return SearchUpdate(warning=f"search index not updated: {exc}")
