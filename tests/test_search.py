@@ -296,13 +296,14 @@ def test_the_index_is_rebuilt_only_where_posts_changed(replica: Replica, tmp_pat
     assert len(second) == 3 and all(second[name] == first[name] for name in first)
     parts = index_parts(tmp_path)
     assert [part[:7] for part in parts] == ["2022-01", "2021-12"]
-    # Both posts move to old_post/ (older than a day): new URLs, both parts rebuilt;
-    # back in _posts/, the parts are the first ones again.
+    # Both posts move to old_post/ (older than a day) and back: a post keeps its
+    # URL wherever its file is, so no part is rebuilt.
     result = run_cli("export", "--out", tmp_path, "--keep-days", "1")
     assert result.returncode == 0, result.stderr
-    assert "; search index: 2 of 2 parts rebuilt in " in result.stdout, result.stdout
+    assert "2 past the retention window" in result.stdout, result.stdout
+    assert "; search index: 0 of 2 parts rebuilt in " in result.stdout, result.stdout
     result = run_cli("export", "--out", tmp_path, "--keep-days", "0")
-    assert "; search index: 2 of 2 parts rebuilt in " in result.stdout, result.stdout
-    assert index_parts(tmp_path) == parts
+    assert "; search index: 0 of 2 parts rebuilt in " in result.stdout, result.stdout
+    assert index_parts(tmp_path) == parts and folders(tmp_path) == second
     assert (tmp_path / "pagefind" / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (tmp_path / "pagefind" / "mine").is_dir()
