@@ -142,27 +142,3 @@ class ArchivePipeline:
             newscrawl_signals.archive_wrote, code=article.code, status=status
         )
         return item
-        article = item if isinstance(item, Article) else Article(**ItemAdapter(item).asdict())
-        try:
-            self.output_format.check_post(article)
-        except Unpublishable as exc:
-            raise DropItem(str(exc)) from exc
-        if self.store is None:
-            self.open_spider()
-        assert self.store is not None
-        if not self._warned_local and is_local_host(article.share_url):
-            self._warned_local = True
-            host = urlsplit(article.share_url).netloc
-            # Printed, not logged: it must be seen at any log level.
-            print(
-                f"newscrawl: warning: the share links being archived point at {host}, a local "
-                "host, and stay in the posts; crawl the source's own URLs through "
-                "http_proxy=http://HOST:PORT (or set NEWSCRAWL_ARTICLE_HOST) to keep real links",
-                file=sys.stderr, flush=True,
-            )
-        result = self.store.upsert(article)
-        status = "unchanged" if result.status == "unchanged" else "written"
-        self.crawler.signals.send_catch_log(
-            newscrawl_signals.archive_wrote, code=article.code, status=status
-        )
-        return item
